@@ -1,0 +1,56 @@
+//! The safe face of [`RunnerHost`] that a unit sees.
+
+use std::time::Duration;
+
+use crate::abi::{RunnerHost, RunnerStr};
+
+/// What a running unit may ask of the host.
+///
+/// The same code runs under every strategy: the host decides whether
+/// [`checkpoint`](Self::checkpoint) may hand the simulated interpreter lock to
+/// another thread and how [`sleep`](Self::sleep) is carried out.
+#[derive(Debug, Clone, Copy)]
+pub struct UnitContext<'a> {
+    host: &'a RunnerHost,
+}
+
+impl<'a> UnitContext<'a> {
+    /// Wraps the host table passed to an entry point.
+    ///
+    /// # Safety
+    /// `host` must be the valid table the host passed to this call.
+    pub unsafe fn from_raw(host: *const RunnerHost) -> Self {
+        // SAFETY: the caller passes the host's own, live table.
+        Self {
+            host: unsafe { &*host },
+        }
+    }
+
+    /// Lets the simulated interpreter lock switch threads here. Call it every few
+    /// thousand iterations of a CPU loop; without the lock it is one atomic load.
+    #[inline]
+    pub fn checkpoint(&self) {
+        // SAFETY: the function and its data come from the host's live table.
+        unsafe { (self.host.checkpoint)(self.host.data) }
+    }
+
+    /// Sleeps, releasing the simulated interpreter lock meanwhile.
+    pub fn sleep(&self, duration: Duration) {
+        let nanos = u64::try_from(duration.as_nanos()).unwrap_or(u64::MAX);
+        // SAFETY: as above.
+        unsafe { (self.host.sleep)(self.host.data, nanos) };
+    }
+
+    /// Reports a custom event on the run's event stream (`detail` is JSON).
+    pub fn emit(&self, name: &str, detail: &serde_json::Value) {
+        let detail = detail.to_string();
+        // SAFETY: as above; both strings outlive the call.
+        unsafe {
+            (self.host.emit)(
+                self.host.data,
+                RunnerStr::new(name),
+                RunnerStr::new(&detail),
+            )
+        }
+    }
+}

@@ -1,0 +1,113 @@
+//! The host side of [`RunnerHost`]: the functions a plugin may call back into.
+//!
+//! Each worker gets its own `RunnerHost` whose `data` points at that worker's
+//! [`WorkerHooks`], so a checkpoint knows which thread is asking for the
+//! simulated interpreter lock. None of these functions may panic: a panic here
+//! would unwind through the plugin's frames and abort the process.
+
+use std::ffi::c_void;
+use std::time::Duration;
+
+use runner_sdk::abi::{ABI_VERSION, RUNNER_OK, RunnerHost, RunnerSink, RunnerStr};
+
+/// What a worker does when the plugin calls back. Implemented by the run's
+/// worker state (see `crate::worker`).
+pub trait WorkerHooks: Sync {
+    /// The unit reached a checkpoint.
+    fn checkpoint(&self);
+    /// The unit wants to sleep (blocking IO).
+    fn sleep(&self, duration: Duration);
+    /// The unit reports a custom event.
+    fn emit(&self, name: &str, detail: serde_json::Value);
+}
+
+/// Hooks that do nothing special: for describing and preparing a plugin, and
+/// for verification, where no worker is involved.
+#[derive(Debug)]
+pub struct NoHooks;
+
+impl WorkerHooks for NoHooks {
+    fn checkpoint(&self) {}
+    fn sleep(&self, duration: Duration) {
+        std::thread::sleep(duration);
+    }
+    fn emit(&self, _name: &str, _detail: serde_json::Value) {}
+}
+
+/// A `RunnerHost` table bound to one worker's hooks.
+///
+/// Holds a pointer to a `&dyn WorkerHooks` (a thin pointer to a fat one, so it
+/// fits in `data`); `'a` keeps the hooks alive as long as the table.
+#[derive(Debug)]
+pub struct HostApi<'a> {
+    table: RunnerHost,
+    _hooks: std::marker::PhantomData<&'a dyn WorkerHooks>,
+}
+
+impl<'a> HostApi<'a> {
+    /// Binds a table to `hooks`. `hooks` is a reference to a reference so that
+    /// its address is thin and stays put while the table lives.
+    pub fn new(hooks: &'a &'a dyn WorkerHooks) -> HostApi<'a> {
+        let table = RunnerHost {
+            abi_version: ABI_VERSION,
+            struct_size: size_of::<RunnerHost>() as u32,
+            data: std::ptr::from_ref(hooks).cast_mut().cast(),
+            sink_write,
+            checkpoint,
+            emit,
+            sleep,
+        };
+        HostApi {
+            table,
+            _hooks: std::marker::PhantomData,
+        }
+    }
+
+    /// A table whose hooks do nothing special.
+    pub fn plain() -> HostApi<'static> {
+        static NO_HOOKS: &dyn WorkerHooks = &NoHooks;
+        HostApi::new(&NO_HOOKS)
+    }
+
+    /// The raw table to pass to the plugin.
+    pub fn raw(&self) -> &RunnerHost {
+        &self.table
+    }
+}
+
+// SAFETY (all below): `data` is the `&&dyn WorkerHooks` stored by `HostApi::new`,
+// alive for as long as the plugin may use the table.
+fn hooks<'a>(data: *mut c_void) -> &'a dyn WorkerHooks {
+    unsafe { *data.cast::<&dyn WorkerHooks>() }
+}
+
+unsafe extern "C" fn sink_write(sink: *mut RunnerSink, ptr: *const u8, len: usize) {
+    if sink.is_null() || (ptr.is_null() && len > 0) {
+        return;
+    }
+    // SAFETY: every sink the host hands out is a `Vec<u8>` it owns for the call.
+    let buffer = unsafe { &mut *sink.cast::<Vec<u8>>() };
+    if len > 0 {
+        // SAFETY: the plugin promises `len` readable bytes at `ptr`.
+        buffer.extend_from_slice(unsafe { std::slice::from_raw_parts(ptr, len) });
+    }
+}
+
+unsafe extern "C" fn checkpoint(data: *mut c_void) {
+    hooks(data).checkpoint();
+}
+
+unsafe extern "C" fn sleep(data: *mut c_void, nanos: u64) -> i32 {
+    hooks(data).sleep(Duration::from_nanos(nanos));
+    RUNNER_OK
+}
+
+unsafe extern "C" fn emit(data: *mut c_void, name: RunnerStr, detail_json: RunnerStr) {
+    // SAFETY: the plugin passes text valid for this call; bad UTF-8 is dropped.
+    let (Ok(name), Ok(detail)) = (unsafe { name.as_str() }, unsafe { detail_json.as_str() }) else {
+        return;
+    };
+    let detail = serde_json::from_str(detail)
+        .unwrap_or_else(|_| serde_json::Value::String(detail.to_owned()));
+    hooks(data).emit(name, detail);
+}

@@ -1,0 +1,226 @@
+//! One run's record, built from its event stream and from how its process ended.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use crate::event::{Event, FatalError, Measurement, UnitOutcome};
+use crate::plan::Round;
+use crate::supervise::{ChildExit, ChildReport};
+
+/// Unit failures kept per run for the report; the rest are only counted.
+const KEPT_FAILURES: usize = 5;
+
+/// Everything known about one run.
+#[derive(Debug, Clone)]
+pub struct RunRecord {
+    pub strategy: usize,
+    pub round: Round,
+    pub measurement: Option<Measurement>,
+    pub units_ok: u64,
+    pub units_failed: u64,
+    /// The first few unit failures, with their messages.
+    pub unit_failures: Vec<UnitFailure>,
+    /// Distinct workers that reported in.
+    pub workers_seen: u32,
+    pub verdict: Option<Verdict>,
+    /// Why the run as a whole failed, if it did.
+    pub failure: Option<RunFailure>,
+    /// Bytes the plugin printed on stdout (captured, never shown as output).
+    pub stdout_bytes: u64,
+}
+
+/// One unit's failure.
+#[derive(Debug, Clone)]
+pub struct UnitFailure {
+    pub unit: u64,
+    pub panicked: bool,
+    pub message: String,
+}
+
+/// The plugin's verdict on a run's results.
+#[derive(Debug, Clone)]
+pub struct Verdict {
+    pub verified: bool,
+    pub message: String,
+}
+
+/// Why a run failed as a whole.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum RunFailure {
+    #[error("timed out after {} s", .0.as_secs_f64())]
+    TimedOut(Duration),
+    #[error("the run's process was killed by {signal}{last_words}")]
+    Crashed { signal: String, last_words: String },
+    #[error("the run's process exited with code {code}{last_words}")]
+    Exited { code: i32, last_words: String },
+    #[error("{0}")]
+    Fatal(FatalError),
+    #[error("{0}")]
+    WorkerDied(String),
+    #[error("left {0} process(es) behind, killed")]
+    LeftProcesses(usize),
+    #[error("interrupted")]
+    Interrupted,
+    #[error("could not start the run's process: {0}")]
+    NotStarted(String),
+}
+
+impl RunRecord {
+    /// Ran every unit, verified, and nothing went wrong.
+    pub fn succeeded(&self) -> bool {
+        self.failure.is_none()
+            && self.units_failed == 0
+            && self.verdict.as_ref().is_some_and(|v| v.verified)
+    }
+
+    /// Wall time, when the strategy finished.
+    pub fn wall_s(&self) -> Option<f64> {
+        self.measurement.map(|m| m.wall_ns as f64 / 1e9)
+    }
+
+    /// One line on what went wrong, or `None`.
+    pub fn problem(&self) -> Option<String> {
+        if let Some(failure) = &self.failure {
+            return Some(failure.to_string());
+        }
+        if let Some(first) = self.unit_failures.first() {
+            let how = if first.panicked { "panicked" } else { "failed" };
+            return Some(format!(
+                "{} unit(s) failed; unit {} {how}: {}",
+                self.units_failed, first.unit, first.message
+            ));
+        }
+        match &self.verdict {
+            Some(v) if !v.verified => Some(format!("not verified: {}", v.message)),
+            None => Some("no verdict".to_owned()),
+            Some(_) => None,
+        }
+    }
+}
+
+/// Builds a [`RunRecord`] from a run's events as they arrive.
+#[derive(Debug)]
+pub struct Recorder {
+    record: RunRecord,
+    workers: BTreeSet<u32>,
+}
+
+impl Recorder {
+    /// An empty record for the given run.
+    pub fn new(strategy: usize, round: Round) -> Recorder {
+        Recorder {
+            record: RunRecord {
+                strategy,
+                round,
+                measurement: None,
+                units_ok: 0,
+                units_failed: 0,
+                unit_failures: Vec::new(),
+                workers_seen: 0,
+                verdict: None,
+                failure: None,
+                stdout_bytes: 0,
+            },
+            workers: BTreeSet::new(),
+        }
+    }
+
+    /// Takes in one event.
+    pub fn observe(&mut self, event: Event) {
+        let record = &mut self.record;
+        match event {
+            Event::WorkerStarted { worker, .. } => {
+                self.workers.insert(worker);
+            }
+            Event::UnitFinished { unit, outcome, .. } => match outcome {
+                UnitOutcome::Ok { .. } => record.units_ok += 1,
+                UnitOutcome::Failed { message } => record.fail_unit(unit, false, message),
+                UnitOutcome::Panicked { message } => record.fail_unit(unit, true, message),
+            },
+            Event::Measured { measurement } => record.measurement = Some(measurement),
+            Event::Verified { verified, message } => {
+                record.verdict = Some(Verdict { verified, message })
+            }
+            Event::WorkerFailed { cause } => {
+                record.failure.get_or_insert(RunFailure::WorkerDied(cause));
+            }
+            Event::Fatal { error } => record.failure = Some(RunFailure::Fatal(error)),
+            Event::Manifest { .. }
+            | Event::Prepared { .. }
+            | Event::UnitStarted { .. }
+            | Event::Custom { .. } => {}
+        }
+    }
+
+    /// Completes the record of a run whose process could not be started.
+    pub fn not_started(self, reason: String) -> RunRecord {
+        let mut record = self.record;
+        record.failure = Some(RunFailure::NotStarted(reason));
+        record
+    }
+
+    /// Completes the record with how the process ended.
+    pub fn finish(mut self, report: &ChildReport) -> RunRecord {
+        let record = &mut self.record;
+        record.workers_seen = self.workers.len() as u32;
+        record.stdout_bytes = report.stdout.bytes;
+        let last_words = last_words(&report.stderr.tail);
+        let ended = match &report.exit {
+            ChildExit::Exited(0) if report.leftovers > 0 => {
+                Some(RunFailure::LeftProcesses(report.leftovers))
+            }
+            ChildExit::Exited(0) => None,
+            // A fatal event already says why the process gave up.
+            ChildExit::Exited(_) if record.failure.is_some() => None,
+            ChildExit::Exited(code) => Some(RunFailure::Exited {
+                code: *code,
+                last_words,
+            }),
+            ChildExit::Signaled(signal) => Some(RunFailure::Crashed {
+                signal: signal.clone(),
+                last_words,
+            }),
+            ChildExit::TimedOut(after) => Some(RunFailure::TimedOut(*after)),
+            ChildExit::Interrupted(_) => Some(RunFailure::Interrupted),
+        };
+        if let Some(ended) = ended {
+            // How the process ended outranks what it said before.
+            record.failure = Some(ended);
+        }
+        if record.failure.is_none() && record.verdict.is_none() {
+            record.failure = Some(RunFailure::Exited {
+                code: 0,
+                last_words: " before reporting a verdict".to_owned(),
+            });
+        }
+        self.record
+    }
+}
+
+impl RunRecord {
+    fn fail_unit(&mut self, unit: u64, panicked: bool, message: String) {
+        self.units_failed += 1;
+        if self.unit_failures.len() < KEPT_FAILURES {
+            self.unit_failures.push(UnitFailure {
+                unit,
+                panicked,
+                message,
+            });
+        }
+    }
+}
+
+/// The last non-empty line the process wrote on stderr, as a hint.
+fn last_words(stderr_tail: &str) -> String {
+    stderr_tail
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .map(|l| {
+            format!(
+                " (last words on stderr: {})",
+                l.trim().chars().take(300).collect::<String>()
+            )
+        })
+        .unwrap_or_default()
+}

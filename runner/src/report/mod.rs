@@ -1,0 +1,26 @@
+//! Reports of a scenario's results, one format per file behind one trait.
+//! Reports read the summaries and records; they compute nothing themselves.
+
+mod json;
+mod table;
+
+pub use json::{Json, SCHEMA_VERSION};
+pub use table::Table;
+
+use crate::execute::ScenarioRuns;
+use crate::scenario::Scenario;
+use crate::stats::StrategySummary;
+
+/// What every report format is given.
+#[derive(Debug)]
+pub struct Report<'a> {
+    pub scenario: &'a Scenario,
+    pub runs: &'a ScenarioRuns,
+    pub summaries: &'a [StrategySummary],
+}
+
+/// One output format.
+pub trait Format {
+    /// The whole report for one scenario, ready to print.
+    fn render(&self, report: &Report<'_>) -> String;
+}

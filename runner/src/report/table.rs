@@ -1,0 +1,188 @@
+//! The terminal table an instructor shows in class: one row per strategy,
+//! then the lock's story and every problem in plain words.
+
+use std::fmt::Write;
+
+use comfy_table::{Cell, CellAlignment, ContentArrangement, presets::UTF8_FULL_CONDENSED};
+
+use super::{Format, Report};
+use crate::stats::{Spread, StrategySummary};
+
+/// The table exporter.
+#[derive(Debug, Default)]
+pub struct Table;
+
+impl Format for Table {
+    fn render(&self, report: &Report<'_>) -> String {
+        let scenario = report.scenario;
+        let workload = &scenario.workload;
+        let mut out = String::new();
+        let _ = writeln!(out, "{}", scenario.name);
+        if !scenario.description.is_empty() {
+            let _ = writeln!(out, "{}", scenario.description);
+        }
+        let params: Vec<String> = workload
+            .params
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        let _ = writeln!(
+            out,
+            "{}/{} · {} unit(s) · {} · {} round(s) after {} warmup · {}\n",
+            workload.manifest.name,
+            workload.name,
+            workload.units,
+            params.join(" "),
+            scenario.repeat,
+            scenario.warmup,
+            scenario.path.display()
+        );
+
+        let mut table = comfy_table::Table::new();
+        table
+            .load_style(UTF8_FULL_CONDENSED)
+            .set_content_arrangement(ContentArrangement::Dynamic);
+        table.set_header(vec![
+            "strategy",
+            "workers",
+            "wall median (min–max)",
+            "CPU",
+            "util",
+            "peak mem",
+            "ctx sw vol/invol",
+            "speedup",
+            "verified",
+        ]);
+        for summary in report.summaries {
+            let entry = &scenario.strategies[summary.index];
+            let baseline = summary.index == scenario.baseline;
+            table.add_row(vec![
+                Cell::new(&entry.label),
+                Cell::new(entry.spec.workers).set_alignment(CellAlignment::Right),
+                Cell::new(wall(summary.wall_s)).set_alignment(CellAlignment::Right),
+                Cell::new(summary.cpu_s.map_or("—".into(), |s| seconds(s.median)))
+                    .set_alignment(CellAlignment::Right),
+                Cell::new(
+                    summary
+                        .utilisation
+                        .map_or("—".into(), |u| format!("{:.0} %", u * 100.0)),
+                )
+                .set_alignment(CellAlignment::Right),
+                Cell::new(summary.max_rss_bytes.map_or("—".into(), bytes))
+                    .set_alignment(CellAlignment::Right),
+                Cell::new(switches(summary)).set_alignment(CellAlignment::Right),
+                Cell::new(match summary.speedup {
+                    Some(s) if baseline => format!("{:.2}× (base)", s.median),
+                    Some(s) => format!("{:.2}×", s.median),
+                    None => "—".into(),
+                })
+                .set_alignment(CellAlignment::Right),
+                Cell::new(verified(summary)),
+            ]);
+        }
+        let _ = writeln!(out, "{table}");
+
+        for summary in report.summaries {
+            let label = &scenario.strategies[summary.index].label;
+            if let (Some(gil), Some(wall)) = (summary.gil, summary.wall_s) {
+                let _ = writeln!(
+                    out,
+                    "{label}: the simulated interpreter lock changed hands {} times; threads waited {} for it in all \
+                     (wall {}), so only one thread ran at a time.",
+                    gil.switches,
+                    seconds(gil.wait_ns as f64 / 1e9),
+                    seconds(wall.median),
+                );
+            }
+        }
+        for summary in report.summaries {
+            let label = &scenario.strategies[summary.index].label;
+            if summary.all_succeeded() {
+                continue;
+            }
+            let total = summary.runs.len();
+            for (problem, count) in summary.problems() {
+                let _ = writeln!(out, "{label}: {problem} ({count} of {total} runs)");
+            }
+        }
+        if let Some(message) = report
+            .summaries
+            .iter()
+            .find_map(|s| s.verified.then_some(s.verdict_message.as_ref()).flatten())
+        {
+            let _ = writeln!(out, "verified: {message}");
+        }
+        if let Some(signal) = report.runs.interrupted {
+            let _ = writeln!(
+                out,
+                "interrupted ({signal:?}): the figures above cover the runs that finished."
+            );
+        }
+        out
+    }
+}
+
+fn verified(summary: &StrategySummary) -> String {
+    if summary.runs.is_empty() {
+        "—".into()
+    } else if summary.all_succeeded() {
+        "✓".into()
+    } else {
+        format!("✗ {}/{} ok", summary.succeeded, summary.runs.len())
+    }
+}
+
+fn wall(spread: Option<Spread>) -> String {
+    spread.map_or("—".into(), |s| {
+        format!(
+            "{} ({}–{})",
+            seconds(s.median),
+            seconds(s.min),
+            seconds(s.max)
+        )
+    })
+}
+
+fn switches(summary: &StrategySummary) -> String {
+    match (summary.voluntary_switches, summary.involuntary_switches) {
+        (Some(v), Some(i)) => format!("{v:.0} / {i:.0}"),
+        _ => "—".into(),
+    }
+}
+
+/// `1.37 s`, `452 ms`, `83.0 µs`.
+pub fn seconds(s: f64) -> String {
+    if s >= 1.0 {
+        format!("{s:.2} s")
+    } else if s >= 1e-3 {
+        format!("{:.1} ms", s * 1e3)
+    } else {
+        format!("{:.1} µs", s * 1e6)
+    }
+}
+
+/// `2.1 MiB`.
+pub fn bytes(b: u64) -> String {
+    let b = b as f64;
+    if b >= 1024.0 * 1024.0 * 1024.0 {
+        format!("{:.1} GiB", b / (1024.0 * 1024.0 * 1024.0))
+    } else if b >= 1024.0 * 1024.0 {
+        format!("{:.1} MiB", b / (1024.0 * 1024.0))
+    } else {
+        format!("{:.0} KiB", b / 1024.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn human_units() {
+        assert_eq!(seconds(1.374), "1.37 s");
+        assert_eq!(seconds(0.452), "452.0 ms");
+        assert_eq!(seconds(0.000083), "83.0 µs");
+        assert_eq!(bytes(3 * 1024 * 1024 / 2), "1.5 MiB");
+        assert_eq!(bytes(2048), "2 KiB");
+    }
+}

@@ -1,0 +1,12 @@
+//! Scenario files: parsed into raw serde structs that mirror the TOML
+//! ([`raw`]), then validated into a [`Scenario`] that the rest of the runner
+//! trusts ([`validate`]). Every error names the file, line and column.
+
+mod error;
+mod model;
+mod raw;
+mod validate;
+
+pub use error::{Located, ScenarioError};
+pub use model::{Scenario, StrategyEntry, WorkloadEntry};
+pub use validate::{ManifestSource, load};

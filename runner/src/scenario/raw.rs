@@ -1,0 +1,50 @@
+//! Serde structs that mirror a scenario file exactly, with spans kept on every
+//! value that later checks may need to point at. Unknown keys are rejected here.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFile {
+    pub scenario: Spanned<RawScenario>,
+    pub workload: Spanned<RawWorkload>,
+    #[serde(default)]
+    pub strategy: Vec<Spanned<RawStrategy>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScenario {
+    pub name: Spanned<String>,
+    #[serde(default)]
+    pub description: String,
+    pub repeat: Option<Spanned<i64>>,
+    pub warmup: Option<Spanned<i64>>,
+    /// Seconds a run may take before it is killed.
+    pub timeout: Option<Spanned<f64>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawWorkload {
+    pub plugin: Spanned<String>,
+    pub workload: Spanned<String>,
+    pub units: Option<Spanned<i64>>,
+    #[serde(default)]
+    pub params: BTreeMap<Spanned<String>, Spanned<toml::Value>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawStrategy {
+    pub kind: Spanned<String>,
+    pub label: Option<Spanned<String>>,
+    pub workers: Option<Spanned<i64>>,
+    #[serde(default)]
+    pub baseline: bool,
+    #[serde(default)]
+    pub options: BTreeMap<Spanned<String>, Spanned<toml::Value>>,
+}

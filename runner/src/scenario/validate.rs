@@ -1,0 +1,322 @@
+//! Checks a raw scenario against every rule, and against the manifest of the
+//! plugin it names, producing a [`Scenario`] or the first error with its place.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use runner_sdk::{Manifest, ParamType, ParamValue};
+use toml::Spanned;
+
+use super::error::{Located, ScenarioError};
+use super::model::{Scenario, StrategyEntry, WorkloadEntry};
+use super::raw::{RawFile, RawStrategy, RawWorkload};
+use crate::plugin::{LoadError, PluginRef};
+use crate::strategy::{GilConfig, StrategyKind, StrategySpec};
+
+const DEFAULT_REPEAT: u32 = 5;
+const DEFAULT_WARMUP: u32 = 1;
+const DEFAULT_TIMEOUT_S: f64 = 60.0;
+/// Enough for any demo, small enough that a typo cannot fork-bomb the machine.
+const MAX_WORKERS: i64 = 1024;
+
+/// Where validation gets a plugin's manifest from (a child process in the
+/// runner; a fixed manifest in tests).
+pub trait ManifestSource {
+    /// Finds the plugin's library and its manifest.
+    fn manifest(&mut self, plugin: &PluginRef) -> Result<(PathBuf, Manifest), LoadError>;
+}
+
+/// Reads and validates the scenario at `path`.
+pub fn load(path: &Path, manifests: &mut dyn ManifestSource) -> Result<Scenario, ScenarioError> {
+    let text = std::fs::read_to_string(path).map_err(|e| ScenarioError::Read {
+        path: path.to_owned(),
+        reason: e.to_string(),
+    })?;
+    parse(path, &text, manifests).map_err(|located| ScenarioError::at(path, &text, located))
+}
+
+fn parse(path: &Path, text: &str, manifests: &mut dyn ManifestSource) -> Result<Scenario, Located> {
+    let raw: RawFile = toml::from_str(text)
+        .map_err(|e| Located::new(e.span().unwrap_or(0..0), e.message().trim().to_owned()))?;
+    let scenario = raw.scenario.get_ref();
+    let name = scenario.name.get_ref().trim().to_owned();
+    if name.is_empty() {
+        return Err(Located::new(
+            scenario.name.span(),
+            "the scenario's `name` is empty",
+        ));
+    }
+    let repeat = count(scenario.repeat.as_ref(), DEFAULT_REPEAT, 1, "repeat")?;
+    let warmup = count(scenario.warmup.as_ref(), DEFAULT_WARMUP, 0, "warmup")?;
+    let timeout = match &scenario.timeout {
+        None => Duration::from_secs_f64(DEFAULT_TIMEOUT_S),
+        Some(t) if t.get_ref().is_finite() && *t.get_ref() > 0.0 && *t.get_ref() < 1e9 => {
+            Duration::from_secs_f64(*t.get_ref())
+        }
+        Some(t) => {
+            return Err(Located::new(
+                t.span(),
+                "`timeout` must be a positive number of seconds",
+            ));
+        }
+    };
+
+    let base_dir = path.parent().unwrap_or(Path::new("."));
+    let workload = workload(raw.workload.get_ref(), base_dir, manifests)?;
+
+    if raw.strategy.is_empty() {
+        return Err(
+            Located::new(text.len()..text.len(), "the scenario has no `[[strategy]]`").help(
+                format!(
+                    "add one, e.g.\n[[strategy]]\nkind = \"sequential\"\n(kinds: {})",
+                    kind_names()
+                ),
+            ),
+        );
+    }
+    let mut strategies: Vec<StrategyEntry> = Vec::new();
+    let mut baseline = None;
+    for raw in &raw.strategy {
+        let entry = strategy(raw.get_ref())?;
+        if let Some(first) = strategies.iter().find(|s| s.label == entry.label) {
+            let at = raw
+                .get_ref()
+                .label
+                .as_ref()
+                .map_or(raw.get_ref().kind.span(), Spanned::span);
+            return Err(
+                Located::new(at, format!("two strategies are labelled `{}`", first.label))
+                    .help("give each a distinct `label = \"…\"`"),
+            );
+        }
+        if raw.get_ref().baseline {
+            if baseline.is_some() {
+                return Err(Located::new(
+                    raw.span(),
+                    "more than one strategy says `baseline = true`",
+                ));
+            }
+            baseline = Some(strategies.len());
+        }
+        strategies.push(entry);
+    }
+
+    Ok(Scenario {
+        path: path.to_owned(),
+        name,
+        description: scenario.description.trim().to_owned(),
+        repeat,
+        warmup,
+        timeout,
+        workload,
+        strategies,
+        baseline: baseline.unwrap_or(0),
+    })
+}
+
+fn count(value: Option<&Spanned<i64>>, default: u32, min: i64, key: &str) -> Result<u32, Located> {
+    match value {
+        None => Ok(default),
+        Some(v) if (min..=10_000).contains(v.get_ref()) => Ok(*v.get_ref() as u32),
+        Some(v) => Err(Located::new(
+            v.span(),
+            format!(
+                "`{key}` must be between {min} and 10000, found {}",
+                v.get_ref()
+            ),
+        )),
+    }
+}
+
+fn workload(
+    raw: &RawWorkload,
+    base_dir: &Path,
+    manifests: &mut dyn ManifestSource,
+) -> Result<WorkloadEntry, Located> {
+    let plugin = raw.plugin.get_ref();
+    let (library, manifest) = manifests
+        .manifest(&PluginRef::parse(plugin, base_dir))
+        .map_err(|e| Located::new(raw.plugin.span(), e.to_string()))?;
+    let name = raw.workload.get_ref();
+    let Some(info) = manifest.workloads.iter().find(|w| &w.name == name) else {
+        let known: Vec<&str> = manifest.workloads.iter().map(|w| w.name.as_str()).collect();
+        return Err(Located::new(
+            raw.workload.span(),
+            format!("plugin `{}` has no workload `{name}`", manifest.name),
+        )
+        .help(format!("expected one of: {}", known.join(", "))));
+    };
+    let units = match &raw.units {
+        None => 1,
+        Some(u) if *u.get_ref() >= 1 => *u.get_ref() as u64,
+        Some(u) => {
+            return Err(Located::new(
+                u.span(),
+                format!("`units` must be at least 1, found {}", u.get_ref()),
+            ));
+        }
+    };
+
+    for key in raw.params.keys() {
+        if !info.params.iter().any(|p| &p.name == key.get_ref()) {
+            let known: Vec<&str> = info.params.iter().map(|p| p.name.as_str()).collect();
+            let help = if known.is_empty() {
+                format!("workload `{name}` takes no parameters")
+            } else {
+                format!("expected one of: {}", known.join(", "))
+            };
+            return Err(Located::new(
+                key.span(),
+                format!(
+                    "unknown parameter `{}` for workload `{name}`",
+                    key.get_ref()
+                ),
+            )
+            .help(help));
+        }
+    }
+    let mut params = Vec::new();
+    for spec in &info.params {
+        let given = raw
+            .params
+            .iter()
+            .find(|(k, _)| k.get_ref() == &spec.name)
+            .map(|(_, v)| v);
+        let value = match given {
+            None => spec.default.clone(),
+            Some(value) => param_value(value.get_ref(), spec.kind).ok_or_else(|| {
+                Located::new(
+                    value.span(),
+                    format!(
+                        "parameter `{}` expects a {}, found {}",
+                        spec.name,
+                        spec.kind,
+                        value.get_ref().type_str()
+                    ),
+                )
+                .help(format!("{} (default {})", spec.help, spec.default))
+            })?,
+        };
+        params.push((spec.name.clone(), value));
+    }
+    Ok(WorkloadEntry {
+        plugin: plugin.clone(),
+        library,
+        name: name.clone(),
+        units,
+        params,
+        manifest,
+    })
+}
+
+fn param_value(value: &toml::Value, kind: ParamType) -> Option<ParamValue> {
+    Some(match (kind, value) {
+        (ParamType::Int, toml::Value::Integer(v)) => ParamValue::Int(*v),
+        (ParamType::Float, toml::Value::Float(v)) => ParamValue::Float(*v),
+        (ParamType::Float, toml::Value::Integer(v)) => ParamValue::Float(*v as f64),
+        (ParamType::Bool, toml::Value::Boolean(v)) => ParamValue::Bool(*v),
+        (ParamType::String, toml::Value::String(v)) => ParamValue::String(v.clone()),
+        _ => return None,
+    })
+}
+
+fn kind_names() -> String {
+    StrategyKind::ALL
+        .iter()
+        .map(|k| k.name())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn strategy(raw: &RawStrategy) -> Result<StrategyEntry, Located> {
+    let kind = StrategyKind::parse(raw.kind.get_ref()).ok_or_else(|| {
+        Located::new(
+            raw.kind.span(),
+            format!("unknown strategy kind `{}`", raw.kind.get_ref()),
+        )
+        .help(format!("expected one of: {}", kind_names()))
+    })?;
+    let workers = match (&raw.workers, kind) {
+        (None, StrategyKind::Sequential) => 1,
+        (None, _) => std::thread::available_parallelism().map_or(2, |n| n.get() as u32),
+        (Some(w), StrategyKind::Sequential) if *w.get_ref() != 1 => {
+            return Err(
+                Located::new(w.span(), "a `sequential` strategy has exactly one worker")
+                    .help("remove `workers`, or choose `threads` or `processes`"),
+            );
+        }
+        (Some(w), _) if (1..=MAX_WORKERS).contains(w.get_ref()) => *w.get_ref() as u32,
+        (Some(w), _) => {
+            return Err(Located::new(
+                w.span(),
+                format!(
+                    "`workers` must be between 1 and {MAX_WORKERS}, found {}",
+                    w.get_ref()
+                ),
+            ));
+        }
+    };
+
+    let mut gil = false;
+    let mut interval = GilConfig::DEFAULT_INTERVAL;
+    let mut interval_span = None;
+    for (key, value) in &raw.options {
+        let allowed = kind.options();
+        if !allowed.contains(&key.get_ref().as_str()) {
+            let help = if allowed.is_empty() {
+                format!("`{kind}` takes no options")
+            } else {
+                format!("`{kind}` takes: {}", allowed.join(", "))
+            };
+            return Err(Located::new(
+                key.span(),
+                format!("unknown option `{}` for `{kind}`", key.get_ref()),
+            )
+            .help(help));
+        }
+        match (key.get_ref().as_str(), value.get_ref()) {
+            ("gil", toml::Value::Boolean(on)) => gil = *on,
+            ("switch_interval_ms", toml::Value::Float(ms)) if *ms > 0.0 && *ms < 1e6 => {
+                interval = Duration::from_secs_f64(ms / 1000.0);
+                interval_span = Some(key.span());
+            }
+            ("switch_interval_ms", toml::Value::Integer(ms)) if *ms > 0 && *ms < 1_000_000 => {
+                interval = Duration::from_millis(*ms as u64);
+                interval_span = Some(key.span());
+            }
+            ("gil", _) => {
+                return Err(Located::new(
+                    value.span(),
+                    "`gil` must be `true` or `false`",
+                ));
+            }
+            _ => {
+                return Err(Located::new(
+                    value.span(),
+                    "`switch_interval_ms` must be a positive number of milliseconds",
+                ));
+            }
+        }
+    }
+    if let (false, Some(span)) = (gil, interval_span) {
+        return Err(Located::new(
+            span,
+            "`switch_interval_ms` only applies with `gil = true`",
+        ));
+    }
+
+    let label = match &raw.label {
+        Some(l) if l.get_ref().trim().is_empty() => {
+            return Err(Located::new(l.span(), "`label` is empty"));
+        }
+        Some(l) => l.get_ref().trim().to_owned(),
+        None => kind.name().to_owned(),
+    };
+    let gil = gil.then_some(GilConfig {
+        switch_interval_ns: interval.as_nanos() as u64,
+    });
+    Ok(StrategyEntry {
+        label,
+        spec: StrategySpec { kind, workers, gil },
+    })
+}

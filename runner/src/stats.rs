@@ -1,0 +1,187 @@
+//! Figures per strategy from the measured runs' records: medians and spreads,
+//! utilisation, and speedup as the median of per-round ratios against the
+//! baseline (pairs from the same round saw the same machine conditions).
+//! Nothing here prints.
+
+use crate::event::GilStats;
+use crate::plan::Round;
+use crate::record::RunRecord;
+use crate::scenario::Scenario;
+
+/// Median, min and max of a figure.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Spread {
+    pub median: f64,
+    pub min: f64,
+    pub max: f64,
+}
+
+impl Spread {
+    /// `None` for no values.
+    pub fn of(values: &[f64]) -> Option<Spread> {
+        let mut sorted: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
+        if sorted.is_empty() {
+            return None;
+        }
+        sorted.sort_by(f64::total_cmp);
+        let n = sorted.len();
+        let median = if n % 2 == 1 {
+            sorted[n / 2]
+        } else {
+            (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0
+        };
+        Some(Spread {
+            median,
+            min: sorted[0],
+            max: sorted[n - 1],
+        })
+    }
+}
+
+/// One strategy's figures over its measured runs.
+#[derive(Debug, Clone)]
+pub struct StrategySummary {
+    pub index: usize,
+    /// Measured runs, in round order.
+    pub runs: Vec<RunRecord>,
+    /// Runs that succeeded (all units ran, verified, no failure).
+    pub succeeded: usize,
+    pub wall_s: Option<Spread>,
+    pub cpu_s: Option<Spread>,
+    /// Median over runs of CPU time / wall time: how many cores were busy.
+    pub utilisation: Option<f64>,
+    pub max_rss_bytes: Option<u64>,
+    pub voluntary_switches: Option<f64>,
+    pub involuntary_switches: Option<f64>,
+    /// Median of baseline wall / this wall over rounds where both succeeded.
+    pub speedup: Option<Spread>,
+    /// Every measured run verified.
+    pub verified: bool,
+    pub verdict_message: Option<String>,
+    pub gil: Option<GilStats>,
+}
+
+impl StrategySummary {
+    /// Every measured run succeeded (and there was at least one).
+    pub fn all_succeeded(&self) -> bool {
+        !self.runs.is_empty() && self.succeeded == self.runs.len()
+    }
+
+    /// Distinct problems of this strategy's runs, most frequent first.
+    pub fn problems(&self) -> Vec<(String, usize)> {
+        let mut problems: Vec<(String, usize)> = Vec::new();
+        for problem in self.runs.iter().filter_map(RunRecord::problem) {
+            match problems.iter_mut().find(|(p, _)| *p == problem) {
+                Some((_, n)) => *n += 1,
+                None => problems.push((problem, 1)),
+            }
+        }
+        problems.sort_by_key(|p| std::cmp::Reverse(p.1));
+        problems
+    }
+}
+
+/// Summaries for every strategy of `scenario`, in scenario order.
+pub fn summarize(scenario: &Scenario, records: &[RunRecord]) -> Vec<StrategySummary> {
+    let measured = |index: usize| -> Vec<RunRecord> {
+        records
+            .iter()
+            .filter(|r| r.strategy == index && matches!(r.round, Round::Measured(_)))
+            .cloned()
+            .collect()
+    };
+    let baseline = measured(scenario.baseline);
+    (0..scenario.strategies.len())
+        .map(|index| summarize_one(index, measured(index), &baseline))
+        .collect()
+}
+
+fn summarize_one(index: usize, runs: Vec<RunRecord>, baseline: &[RunRecord]) -> StrategySummary {
+    let good: Vec<&RunRecord> = runs.iter().filter(|r| r.succeeded()).collect();
+    let figures = |f: &dyn Fn(&crate::event::Measurement) -> f64| -> Vec<f64> {
+        good.iter()
+            .filter_map(|r| r.measurement.as_ref())
+            .map(f)
+            .collect()
+    };
+    let wall = figures(&|m| m.wall_ns as f64 / 1e9);
+    let cpu = figures(&|m| (m.user_ns + m.sys_ns) as f64 / 1e9);
+    let utilisation = figures(&|m| (m.user_ns + m.sys_ns) as f64 / (m.wall_ns.max(1) as f64));
+    let ratios: Vec<f64> = good
+        .iter()
+        .filter_map(|run| {
+            let base = baseline
+                .iter()
+                .find(|b| b.round == run.round && b.succeeded())?;
+            Some(base.wall_s()? / run.wall_s()?)
+        })
+        .collect();
+    let gil = good
+        .iter()
+        .filter_map(|r| r.measurement.and_then(|m| m.gil))
+        .collect::<Vec<_>>();
+    let gil = (!gil.is_empty()).then(|| GilStats {
+        switches: median_u64(gil.iter().map(|g| g.switches)),
+        wait_ns: median_u64(gil.iter().map(|g| g.wait_ns)),
+    });
+    let verified = !runs.is_empty()
+        && runs
+            .iter()
+            .all(|r| r.verdict.as_ref().is_some_and(|v| v.verified));
+    let verdict_message = runs
+        .iter()
+        .filter_map(|r| r.verdict.as_ref())
+        .find(|v| v.verified == verified)
+        .map(|v| v.message.clone());
+    StrategySummary {
+        index,
+        succeeded: good.len(),
+        wall_s: Spread::of(&wall),
+        cpu_s: Spread::of(&cpu),
+        utilisation: Spread::of(&utilisation).map(|s| s.median),
+        max_rss_bytes: good
+            .iter()
+            .filter_map(|r| r.measurement.map(|m| m.max_rss_bytes))
+            .max(),
+        voluntary_switches: Spread::of(&figures(&|m| m.voluntary_switches as f64))
+            .map(|s| s.median),
+        involuntary_switches: Spread::of(&figures(&|m| m.involuntary_switches as f64))
+            .map(|s| s.median),
+        speedup: Spread::of(&ratios),
+        verified,
+        verdict_message,
+        gil,
+        runs,
+    }
+}
+
+fn median_u64(values: impl Iterator<Item = u64>) -> u64 {
+    let values: Vec<f64> = values.map(|v| v as f64).collect();
+    Spread::of(&values).map_or(0, |s| s.median as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Spread;
+
+    #[test]
+    fn spread_of_odd_and_even_counts() {
+        assert_eq!(
+            Spread::of(&[3.0, 1.0, 2.0]),
+            Some(Spread {
+                median: 2.0,
+                min: 1.0,
+                max: 3.0
+            })
+        );
+        assert_eq!(
+            Spread::of(&[4.0, 1.0, 2.0, 3.0]),
+            Some(Spread {
+                median: 2.5,
+                min: 1.0,
+                max: 4.0
+            })
+        );
+        assert_eq!(Spread::of(&[]), None);
+    }
+}

@@ -1,0 +1,26 @@
+//! The ways a run's units can be executed, one file each. All of them run
+//! inside the run's child process (see `crate::worker`), take the same
+//! [`RunContext`] and return the results in unit order.
+
+mod chunks;
+mod processes;
+mod rayon_pool;
+mod sequential;
+mod spec;
+mod threads;
+mod unit;
+
+pub use spec::{GilConfig, StrategyKind, StrategySpec};
+pub use unit::{RunContext, StrategyOutcome};
+
+use crate::event::FatalError;
+
+/// Runs every unit of `cx` the way `spec` says.
+pub fn execute(spec: &StrategySpec, cx: &RunContext<'_>) -> Result<StrategyOutcome, FatalError> {
+    match spec.kind {
+        StrategyKind::Sequential => Ok(sequential::run(cx)),
+        StrategyKind::Threads => Ok(threads::run(cx, spec.workers, spec.gil)),
+        StrategyKind::Processes => processes::run(cx, spec.workers),
+        StrategyKind::Rayon => rayon_pool::run(cx, spec.workers),
+    }
+}

@@ -1,0 +1,168 @@
+//! N real processes forked with `nix`, each running one contiguous chunk of the
+//! units, as the lecture's `multiprocessing.Process` example does.
+//!
+//! fork copies only the calling thread, so a process with other threads (a
+//! rayon pool, a tokio runtime, a plugin's own thread) can leave a child stuck
+//! on a lock that nobody will ever release. The run's process is started
+//! single-threaded for this; the strategy checks `/proc/self/task` before it
+//! forks and refuses otherwise. Children send their events (results included)
+//! over a pipe each and end with `_exit`, so no destructor or atexit handler of
+//! the parent runs twice; the parent relays the events and reaps every child
+//! by pid.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, PipeReader, PipeWriter};
+use std::os::fd::OwnedFd;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Mutex;
+
+use nix::sys::wait::{WaitStatus, waitpid};
+use nix::unistd::{ForkResult, Pid, fork};
+
+use super::chunks::chunk;
+use super::unit::{RunContext, StrategyOutcome, WorkerState};
+use crate::event::{Event, FatalError, UnitOutcome};
+use crate::supervise::signal_name;
+use crate::worker::{EventSink, UsageMeter, WorkerLog};
+
+/// Exit code of a worker process whose runner code (not the plugin) panicked.
+const WORKER_PANICKED: i32 = 101;
+
+#[derive(Debug)]
+struct Forked {
+    id: u32,
+    pid: Pid,
+}
+
+pub fn run(cx: &RunContext<'_>, workers: u32) -> Result<StrategyOutcome, FatalError> {
+    let threads = thread_count();
+    if threads != 1 {
+        return Err(FatalError::Strategy {
+            message: format!(
+                "refusing to fork: the run's process has {threads} threads (did the plugin start threads while loading?); \
+                 fork is only safe from a single-threaded process"
+            ),
+        });
+    }
+    let meter = UsageMeter::start();
+    let mut forked = Vec::new();
+    let mut readers = Vec::new();
+    for id in 0..workers {
+        let pipe = std::io::pipe();
+        let (reader, writer) = match pipe {
+            Ok(pair) => pair,
+            Err(e) => {
+                return Err(abandon(
+                    &forked,
+                    format!("could not make a pipe for worker {id}: {e}"),
+                ));
+            }
+        };
+        // SAFETY: the process is single-threaded (checked above), so the child
+        // inherits no lock held by a thread that does not exist in it.
+        match unsafe { fork() } {
+            Ok(ForkResult::Child) => {
+                drop(reader);
+                drop(readers);
+                worker_process(cx, id, workers, writer)
+            }
+            Ok(ForkResult::Parent { child }) => {
+                drop(writer);
+                forked.push(Forked { id, pid: child });
+                readers.push(reader);
+            }
+            Err(e) => {
+                return Err(abandon(
+                    &forked,
+                    format!("fork failed for worker {id}: {e}"),
+                ));
+            }
+        }
+    }
+
+    // Every fork is done: threads are safe from here on.
+    let results = Mutex::new(vec![None; cx.units as usize]);
+    std::thread::scope(|scope| {
+        for reader in readers {
+            let results = &results;
+            scope.spawn(move || relay(reader, cx.events, results));
+        }
+    });
+    let worker_failures = forked.iter().filter_map(reap).collect();
+    let results = results
+        .into_inner()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    Ok(StrategyOutcome {
+        results,
+        measurement: meter.finish(),
+        worker_failures,
+    })
+}
+
+/// The body of a forked worker. Never returns.
+fn worker_process(cx: &RunContext<'_>, id: u32, workers: u32, writer: PipeWriter) -> ! {
+    let code = match catch_unwind(AssertUnwindSafe(|| {
+        let sink = EventSink::new(File::from(OwnedFd::from(writer)));
+        let worker = WorkerState::new(id, cx.clock, &sink, None);
+        worker.run_units(cx.instance, chunk(cx.units, workers, id));
+    })) {
+        Ok(()) => 0,
+        Err(_) => WORKER_PANICKED,
+    };
+    // SAFETY: `_exit` ends the process without running the parent's atexit
+    // handlers or destructors a second time.
+    unsafe { nix::libc::_exit(code) }
+}
+
+/// Forwards a worker's events to the run's stream, keeping unit results.
+fn relay(reader: PipeReader, events: &EventSink, results: &Mutex<Vec<Option<String>>>) {
+    let mut log = WorkerLog::new(events);
+    for line in BufReader::new(reader).lines() {
+        let Ok(line) = line else { break };
+        if let Ok(Event::UnitFinished {
+            unit,
+            outcome: UnitOutcome::Ok { output },
+            ..
+        }) = serde_json::from_str(&line)
+            && let Ok(mut results) = results.lock()
+            && let Some(slot) = results.get_mut(unit as usize)
+        {
+            *slot = Some(output);
+        }
+        log.push_line(line.as_bytes());
+    }
+}
+
+/// Waits for one worker; describes it if it did not end cleanly.
+fn reap(worker: &Forked) -> Option<String> {
+    let who = format!("worker {} (pid {})", worker.id, worker.pid);
+    match waitpid(worker.pid, None) {
+        Ok(WaitStatus::Exited(_, 0)) => None,
+        Ok(WaitStatus::Exited(_, WORKER_PANICKED)) => {
+            Some(format!("{who}: the runner's worker code panicked"))
+        }
+        Ok(WaitStatus::Exited(_, code)) => Some(format!("{who} exited with code {code}")),
+        Ok(WaitStatus::Signaled(_, signal, _)) => Some(format!(
+            "{who} was killed by {}",
+            signal_name(signal as i32)
+        )),
+        Ok(other) => Some(format!("{who} ended oddly: {other:?}")),
+        Err(e) => Some(format!("{who} could not be waited for: {e}")),
+    }
+}
+
+/// Kills and reaps the workers forked so far, and describes why.
+fn abandon(forked: &[Forked], why: String) -> FatalError {
+    for worker in forked {
+        let _ = nix::sys::signal::kill(worker.pid, nix::sys::signal::Signal::SIGKILL);
+        let _ = waitpid(worker.pid, None);
+    }
+    FatalError::Strategy { message: why }
+}
+
+/// Threads of this process, from `/proc/self/task`.
+fn thread_count() -> usize {
+    std::fs::read_dir("/proc/self/task")
+        .map(|d| d.count())
+        .unwrap_or(0)
+}

@@ -1,0 +1,99 @@
+//! What the scenario asks of a strategy, in the form the run's process receives.
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+/// The strategies the runner knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StrategyKind {
+    /// One unit after another on one thread.
+    Sequential,
+    /// N OS threads, units split among them in contiguous chunks.
+    Threads,
+    /// N processes forked with `nix`, units split in chunks, results over pipes.
+    Processes,
+    /// A scoped rayon pool of N threads (never the global pool).
+    Rayon,
+}
+
+impl StrategyKind {
+    /// Every kind, in the order `runner list` shows them.
+    pub const ALL: [StrategyKind; 4] = [
+        StrategyKind::Sequential,
+        StrategyKind::Threads,
+        StrategyKind::Processes,
+        StrategyKind::Rayon,
+    ];
+
+    /// The name used in scenario files.
+    pub fn name(self) -> &'static str {
+        match self {
+            StrategyKind::Sequential => "sequential",
+            StrategyKind::Threads => "threads",
+            StrategyKind::Processes => "processes",
+            StrategyKind::Rayon => "rayon",
+        }
+    }
+
+    /// Parses a scenario's `kind`.
+    pub fn parse(name: &str) -> Option<StrategyKind> {
+        Self::ALL.into_iter().find(|k| k.name() == name)
+    }
+
+    /// One line for `runner list`.
+    pub fn help(self) -> &'static str {
+        match self {
+            StrategyKind::Sequential => "one unit after another on one thread (the baseline)",
+            StrategyKind::Threads => {
+                "N OS threads, units split into N chunks; `options.gil = true` adds a simulated interpreter lock"
+            }
+            StrategyKind::Processes => {
+                "N processes forked with nix, units split into N chunks, results over pipes"
+            }
+            StrategyKind::Rayon => "a scoped rayon pool of N threads with work stealing",
+        }
+    }
+
+    /// Options this kind accepts in `options = { … }`.
+    pub fn options(self) -> &'static [&'static str] {
+        match self {
+            StrategyKind::Threads => &["gil", "switch_interval_ms"],
+            _ => &[],
+        }
+    }
+}
+
+impl std::fmt::Display for StrategyKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A strategy as the run's process needs it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StrategySpec {
+    pub kind: StrategyKind,
+    pub workers: u32,
+    /// Set when threads run under the simulated interpreter lock.
+    pub gil: Option<GilConfig>,
+}
+
+/// The simulated interpreter lock's settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GilConfig {
+    /// How long a waiting thread lets the holder run before asking it to
+    /// drop the lock (CPython's `sys.getswitchinterval()`, 5 ms by default).
+    pub switch_interval_ns: u64,
+}
+
+impl GilConfig {
+    /// CPython's default switch interval.
+    pub const DEFAULT_INTERVAL: Duration = Duration::from_millis(5);
+
+    /// The switch interval.
+    pub fn switch_interval(self) -> Duration {
+        Duration::from_nanos(self.switch_interval_ns)
+    }
+}

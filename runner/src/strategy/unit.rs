@@ -1,0 +1,170 @@
+//! What every strategy shares: the run's context, one worker's state (which is
+//! also what the plugin's host callbacks reach), and running one unit with its
+//! two events.
+
+use std::sync::Mutex;
+use std::time::Duration;
+
+use crate::event::{Event, GilStats, Measurement, UnitOutcome};
+use crate::plugin::{CallError, HostApi, Instance, WorkerHooks};
+use crate::worker::{EventSink, Gil, RunClock, WorkerLog};
+
+/// Everything a strategy needs to run a run's units.
+#[derive(Debug)]
+pub struct RunContext<'a> {
+    pub instance: &'a Instance,
+    pub units: u64,
+    pub events: &'a EventSink,
+    pub clock: RunClock,
+}
+
+/// What a strategy hands back: one result per unit (`None` where it failed)
+/// and the figures measured around the whole strategy.
+#[derive(Debug)]
+pub struct StrategyOutcome {
+    pub results: Vec<Option<String>>,
+    pub measurement: Measurement,
+    /// Worker processes that died instead of finishing their units.
+    pub worker_failures: Vec<String>,
+}
+
+impl StrategyOutcome {
+    /// An outcome with every figure but the GIL's.
+    pub fn new(results: Vec<Option<String>>, measurement: Measurement) -> Self {
+        Self {
+            results,
+            measurement,
+            worker_failures: Vec::new(),
+        }
+    }
+
+    /// Adds the simulated lock's figures.
+    pub fn with_gil(mut self, gil: Option<GilStats>) -> Self {
+        self.measurement.gil = gil;
+        self
+    }
+}
+
+/// One worker (thread or process) of a run: the plugin's callbacks land here.
+#[derive(Debug)]
+pub struct WorkerState<'a> {
+    pub id: u32,
+    clock: RunClock,
+    gil: Option<&'a Gil>,
+    log: Mutex<WorkerLog<'a>>,
+}
+
+impl<'a> WorkerState<'a> {
+    /// A worker that reports on `events`.
+    pub fn new(id: u32, clock: RunClock, events: &'a EventSink, gil: Option<&'a Gil>) -> Self {
+        let state = WorkerState {
+            id,
+            clock,
+            gil,
+            log: Mutex::new(WorkerLog::new(events)),
+        };
+        state.log(Event::WorkerStarted {
+            worker: id,
+            pid: std::process::id(),
+            t_ns: clock.now_ns(),
+        });
+        state
+    }
+
+    fn log(&self, event: Event) {
+        if let Ok(mut log) = self.log.lock() {
+            log.push(&event);
+        }
+    }
+
+    /// Runs units `units` on this worker, under the simulated lock if there is one,
+    /// and stores each unit's result in `results` at the unit's index minus `offset`.
+    pub fn run_units(
+        &self,
+        instance: &Instance,
+        units: std::ops::Range<u64>,
+    ) -> Vec<Option<String>> {
+        let hooks: &dyn WorkerHooks = self;
+        let host = HostApi::new(&hooks);
+        if let Some(gil) = self.gil {
+            gil.acquire(self.id);
+        }
+        let results = units
+            .map(|unit| self.run_unit(instance, &host, unit))
+            .collect();
+        if let Some(gil) = self.gil {
+            gil.release(self.id);
+        }
+        results
+    }
+
+    /// Runs one unit, reporting its start and end.
+    pub fn run_unit(&self, instance: &Instance, host: &HostApi<'_>, unit: u64) -> Option<String> {
+        self.log(Event::UnitStarted {
+            unit,
+            worker: self.id,
+            t_ns: self.clock.now_ns(),
+        });
+        let result = instance.run_unit(host.raw(), unit);
+        let t_ns = self.clock.now_ns();
+        let (outcome, output) = match result {
+            Ok(output) => (
+                UnitOutcome::Ok {
+                    output: output.clone(),
+                },
+                Some(output),
+            ),
+            Err(CallError::Failed(message)) => (UnitOutcome::Failed { message }, None),
+            Err(CallError::Panicked(message)) => (UnitOutcome::Panicked { message }, None),
+        };
+        self.log(Event::UnitFinished {
+            unit,
+            worker: self.id,
+            t_ns,
+            outcome,
+        });
+        output
+    }
+
+    /// Sends whatever events are buffered.
+    pub fn flush(&self) {
+        if let Ok(mut log) = self.log.lock() {
+            log.flush();
+        }
+    }
+}
+
+impl Drop for WorkerState<'_> {
+    fn drop(&mut self) {
+        self.flush();
+    }
+}
+
+impl WorkerHooks for WorkerState<'_> {
+    fn checkpoint(&self) {
+        if let Some(gil) = self.gil {
+            gil.checkpoint(self.id);
+        }
+    }
+
+    fn sleep(&self, duration: Duration) {
+        match self.gil {
+            // Blocking IO releases the lock, as CPython's does.
+            Some(gil) => {
+                gil.release(self.id);
+                std::thread::sleep(duration);
+                gil.acquire(self.id);
+            }
+            None => std::thread::sleep(duration),
+        }
+    }
+
+    fn emit(&self, name: &str, detail: serde_json::Value) {
+        self.log(Event::Custom {
+            worker: self.id,
+            t_ns: self.clock.now_ns(),
+            name: name.to_owned(),
+            detail,
+        });
+    }
+}
