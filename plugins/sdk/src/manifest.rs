@@ -89,6 +89,14 @@ pub enum ParamType {
     String,
 }
 
+impl ParamType {
+    /// `an integer`, `a float`…, for messages.
+    pub fn with_article(self) -> String {
+        let article = if self == ParamType::Int { "an" } else { "a" };
+        format!("{article} {self}")
+    }
+}
+
 impl std::fmt::Display for ParamType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {

@@ -36,8 +36,7 @@ pub fn load(path: &Path, manifests: &mut dyn ManifestSource) -> Result<Scenario,
 }
 
 fn parse(path: &Path, text: &str, manifests: &mut dyn ManifestSource) -> Result<Scenario, Located> {
-    let raw: RawFile = toml::from_str(text)
-        .map_err(|e| Located::new(e.span().unwrap_or(0..0), e.message().trim().to_owned()))?;
+    let raw: RawFile = toml::from_str(text).map_err(|e| syntax_error(&e))?;
     let scenario = raw.scenario.get_ref();
     let name = scenario.name.get_ref().trim().to_owned();
     if name.is_empty() {
@@ -114,6 +113,22 @@ fn parse(path: &Path, text: &str, manifests: &mut dyn ManifestSource) -> Result<
     })
 }
 
+/// Rewords serde's messages in the file's terms (`i64` means an integer here).
+fn syntax_error(error: &toml::de::Error) -> Located {
+    let message = error
+        .message()
+        .trim()
+        .replace("expected i64", "expected an integer")
+        .replace("expected f64", "expected a number")
+        .replace("expected a boolean", "expected `true` or `false`");
+    let located = Located::new(error.span().unwrap_or(0..0), message.clone());
+    if message.starts_with("missing field") {
+        located.help("a scenario has a `[scenario]` table, a `[workload]` table and one or more `[[strategy]]` tables")
+    } else {
+        located
+    }
+}
+
 fn count(value: Option<&Spanned<i64>>, default: u32, min: i64, key: &str) -> Result<u32, Located> {
     match value {
         None => Ok(default),
@@ -188,9 +203,9 @@ fn workload(
                 Located::new(
                     value.span(),
                     format!(
-                        "parameter `{}` expects a {}, found {}",
+                        "parameter `{}` expects {}, found {}",
                         spec.name,
-                        spec.kind,
+                        spec.kind.with_article(),
                         value.get_ref().type_str()
                     ),
                 )

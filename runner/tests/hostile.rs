@@ -1,0 +1,141 @@
+//! Plugins that panic, fail or hang are reported as that run's failure; the
+//! runner carries on with the next run, exits 1, and leaves no process behind.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::{fixture, json, processes_with_marker, runner, runner_zombies, scenario, strategy};
+
+fn hostile(workload: &str, timeout: f64, strategies: &str) -> String {
+    format!(
+        "[scenario]\nname = \"hostile-{workload}\"\nrepeat = 1\nwarmup = 0\ntimeout = {timeout}\n\n\
+         [workload]\nplugin = \"{}\"\nworkload = \"{workload}\"\nunits = 4\n\n{strategies}",
+        fixture("hostile").display()
+    )
+}
+
+const ALL_STRATEGIES: &str = "[[strategy]]\nkind = \"sequential\"\n\n[[strategy]]\nkind = \"threads\"\nworkers = 2\n\n\
+    [[strategy]]\nkind = \"processes\"\nworkers = 2\n\n[[strategy]]\nkind = \"rayon\"\nworkers = 2\n";
+
+#[test]
+fn a_panicking_unit_fails_its_run_with_the_message_and_the_others_still_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = scenario(
+        dir.path(),
+        "panic.toml",
+        &hostile("panic", 30.0, ALL_STRATEGIES),
+    );
+    let out = runner("panic")
+        .arg(&file)
+        .args(["--format", "json"])
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let doc = json(&out.stdout);
+    for label in ["sequential", "threads", "processes", "rayon"] {
+        let s = strategy(&doc, label);
+        let run = &s["runs"][0];
+        assert_eq!(run["units_ok"], 3, "{label}: {run}");
+        assert_eq!(run["units_failed"], 1, "{label}: {run}");
+        let problem = run["problem"].as_str().unwrap();
+        assert!(
+            problem.contains("unit 1 panicked: unit 1 exploded on purpose"),
+            "{label}: {problem}"
+        );
+        assert_eq!(s["ok"], false);
+    }
+    assert_eq!(doc["ok"], false);
+}
+
+#[test]
+fn a_failing_prepare_is_reported_for_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = scenario(
+        dir.path(),
+        "prepare.toml",
+        &hostile(
+            "prepare-error",
+            30.0,
+            "[[strategy]]\nkind = \"sequential\"\n",
+        ),
+    );
+    runner("prepare")
+        .arg(&file)
+        .assert()
+        .code(1)
+        .stdout(predicates::str::contains(
+            "could not be prepared: this workload refuses to prepare",
+        ));
+}
+
+#[test]
+fn a_hanging_plugin_is_killed_at_the_timeout_and_the_runner_carries_on() {
+    let marker = "hang-timeout";
+    let dir = tempfile::tempdir().unwrap();
+    let strategies = format!(
+        "{ALL_STRATEGIES}\n[[strategy]]\nkind = \"threads\"\nlabel = \"gil\"\nworkers = 2\noptions = {{ gil = true }}\n"
+    );
+    let file = scenario(dir.path(), "hang.toml", &hostile("hang", 1.0, &strategies));
+    let started = Instant::now();
+    let out = runner(marker)
+        .arg(&file)
+        .args(["--format", "json"])
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let elapsed = started.elapsed();
+    let doc = json(&out.stdout);
+    for label in ["sequential", "threads", "processes", "rayon", "gil"] {
+        let problem = strategy(&doc, label)["runs"][0]["problem"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert_eq!(problem, "timed out after 1 s", "{label}");
+    }
+    // Five runs of 1 s each, plus at most the grace period each: never a hang.
+    assert!(elapsed < Duration::from_secs(5 * 3), "took {elapsed:?}");
+    assert_eq!(
+        processes_with_marker(marker),
+        Vec::<u32>::new(),
+        "processes left behind"
+    );
+}
+
+#[test]
+fn nothing_is_left_behind_after_runs_of_every_kind() {
+    let marker = "leftovers";
+    let dir = tempfile::tempdir().unwrap();
+    for (workload, timeout) in [("panic", 30.0), ("hang", 0.5)] {
+        let file = scenario(
+            dir.path(),
+            "s.toml",
+            &hostile(workload, timeout, ALL_STRATEGIES),
+        );
+        runner(marker).arg(&file).assert().code(1);
+    }
+    let cpu = scenario(
+        dir.path(),
+        "cpu.toml",
+        "[scenario]\nname = \"cpu\"\nrepeat = 1\nwarmup = 0\n\n[workload]\nplugin = \"cpu\"\nworkload = \"count\"\nunits = 8\n\n\
+         [[strategy]]\nkind = \"processes\"\nworkers = 8\n",
+    );
+    runner(marker).arg(&cpu).assert().success();
+    assert_eq!(
+        processes_with_marker(marker),
+        Vec::<u32>::new(),
+        "processes left behind"
+    );
+    // Zombies have no environment to carry the marker: look for any runner zombie.
+    let deadline = Instant::now() + Duration::from_secs(2);
+    while !runner_zombies().is_empty() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(
+        runner_zombies(),
+        Vec::<u32>::new(),
+        "zombie runner processes"
+    );
+}
