@@ -21,23 +21,19 @@ pub enum Event {
     Prepared { pid: u32 },
     /// A worker (thread or process) began.
     WorkerStarted { worker: u32, pid: u32, t_ns: u64 },
-    /// A unit began on a worker. Times are nanoseconds of `CLOCK_MONOTONIC`
-    /// since the run started, comparable across the run's processes.
-    UnitStarted { unit: u64, worker: u32, t_ns: u64 },
-    /// A unit ended.
-    UnitFinished {
-        unit: u64,
-        worker: u32,
-        t_ns: u64,
-        outcome: UnitOutcome,
-    },
+    /// Units that a worker ran successfully since its last batch, as
+    /// `[unit, started_ns, finished_ns]` triples. Times are nanoseconds of
+    /// `CLOCK_MONOTONIC` since the run started, comparable across the run's
+    /// processes. Batched because a million tiny units must not cost the
+    /// measured run (or the host reading the stream) a million JSON objects.
+    UnitsDone { worker: u32, spans: Vec<UnitSpan> },
+    /// A unit that returned an error or panicked.
+    UnitFailed { unit: u64, worker: u32, started_ns: u64, finished_ns: u64, panicked: bool, message: String },
+    /// A unit's output, from a forked worker to the run's process (used for
+    /// verification there; never forwarded to the host).
+    UnitResult { unit: u64, output: String },
     /// A custom event reported by the plugin through the host context.
-    Custom {
-        worker: u32,
-        t_ns: u64,
-        name: String,
-        detail: serde_json::Value,
-    },
+    Custom { worker: u32, t_ns: u64, name: String, detail: serde_json::Value },
     /// A worker process of the `processes` strategy ended abnormally.
     WorkerFailed { cause: String },
     /// The strategy finished running every unit; its measured figures.
@@ -48,16 +44,23 @@ pub enum Event {
     Fatal { error: FatalError },
 }
 
-/// How a unit ended.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(tag = "status", rename_all = "snake_case")]
-pub enum UnitOutcome {
-    /// The unit returned a result.
-    Ok { output: String },
-    /// The unit returned an error.
-    Failed { message: String },
-    /// The unit panicked; the SDK caught it.
-    Panicked { message: String },
+/// One successful unit: `[unit, started_ns, finished_ns]` on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnitSpan(pub u64, pub u64, pub u64);
+
+impl UnitSpan {
+    /// The unit's index.
+    pub fn unit(self) -> u64 {
+        self.0
+    }
+    /// When it started, in ns since the run started.
+    pub fn started_ns(self) -> u64 {
+        self.1
+    }
+    /// When it finished, in ns since the run started.
+    pub fn finished_ns(self) -> u64 {
+        self.2
+    }
 }
 
 /// Figures the run's process measures around the strategy (not around plugin
@@ -91,11 +94,7 @@ pub enum FatalError {
     #[error(transparent)]
     Load { error: LoadError },
     #[error("workload `{workload}` could not be prepared: {message}")]
-    Prepare {
-        workload: String,
-        message: String,
-        panicked: bool,
-    },
+    Prepare { workload: String, message: String, panicked: bool },
     #[error("{message}")]
     Strategy { message: String },
     #[error("internal error in the run's process: {message}")]

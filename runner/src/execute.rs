@@ -22,27 +22,18 @@ pub struct ScenarioRuns {
 }
 
 /// Runs every planned run of `scenario`, calling `on_run` after each.
-pub fn execute(
-    scenario: &Scenario,
-    mut on_run: impl FnMut(&RunRecord, usize, usize),
-) -> ScenarioRuns {
+pub fn execute(scenario: &Scenario, mut on_run: impl FnMut(&RunRecord, usize, usize)) -> ScenarioRuns {
     let planned = plan(scenario.strategies.len(), scenario.warmup, scenario.repeat);
     let mut records = Vec::with_capacity(planned.len());
     for (index, run) in planned.iter().enumerate() {
         if let Some(signal) = interrupted() {
-            return ScenarioRuns {
-                records,
-                interrupted: Some(signal),
-            };
+            return ScenarioRuns { records, interrupted: Some(signal) };
         }
         let record = run_once(scenario, *run);
         on_run(&record, index, planned.len());
         records.push(record);
     }
-    ScenarioRuns {
-        records,
-        interrupted: interrupted(),
-    }
+    ScenarioRuns { records, interrupted: interrupted() }
 }
 
 fn run_once(scenario: &Scenario, run: PlannedRun) -> RunRecord {

@@ -14,11 +14,7 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            return ExitCode::from(if e.use_stderr() {
-                exit_code::INPUT_UNUSABLE
-            } else {
-                exit_code::OK
-            });
+            return ExitCode::from(if e.use_stderr() { exit_code::INPUT_UNUSABLE } else { exit_code::OK });
         }
     };
     // The run's child processes: no logging set-up, no extra thread, so that
@@ -49,9 +45,5 @@ fn init_logging(global: &GlobalArgs) {
         (false, _) => "debug",
     };
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_target(false)
-        .init();
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).init();
 }

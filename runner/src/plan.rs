@@ -25,12 +25,8 @@ pub struct PlannedRun {
 
 /// Every run of a scenario, in order.
 pub fn plan(strategies: usize, warmup: u32, repeat: u32) -> Vec<PlannedRun> {
-    let rounds = (0..warmup)
-        .map(Round::Warmup)
-        .chain((0..repeat).map(Round::Measured));
-    rounds
-        .flat_map(|round| (0..strategies).map(move |strategy| PlannedRun { strategy, round }))
-        .collect()
+    let rounds = (0..warmup).map(Round::Warmup).chain((0..repeat).map(Round::Measured));
+    rounds.flat_map(|round| (0..strategies).map(move |strategy| PlannedRun { strategy, round })).collect()
 }
 
 #[cfg(test)]
@@ -39,10 +35,7 @@ mod tests {
 
     #[test]
     fn rounds_interleave_strategies() {
-        let order: Vec<(usize, Round)> = plan(3, 1, 2)
-            .into_iter()
-            .map(|p| (p.strategy, p.round))
-            .collect();
+        let order: Vec<(usize, Round)> = plan(3, 1, 2).into_iter().map(|p| (p.strategy, p.round)).collect();
         assert_eq!(
             order,
             vec![

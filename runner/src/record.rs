@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use crate::event::{Event, FatalError, Measurement, UnitOutcome};
+use crate::event::{Event, FatalError, Measurement};
 use crate::plan::Round;
 use crate::supervise::{ChildExit, ChildReport};
 
@@ -68,9 +68,7 @@ pub enum RunFailure {
 impl RunRecord {
     /// Ran every unit, verified, and nothing went wrong.
     pub fn succeeded(&self) -> bool {
-        self.failure.is_none()
-            && self.units_failed == 0
-            && self.verdict.as_ref().is_some_and(|v| v.verified)
+        self.failure.is_none() && self.units_failed == 0 && self.verdict.as_ref().is_some_and(|v| v.verified)
     }
 
     /// Wall time, when the strategy finished.
@@ -85,10 +83,7 @@ impl RunRecord {
         }
         if let Some(first) = self.unit_failures.first() {
             let how = if first.panicked { "panicked" } else { "failed" };
-            return Some(format!(
-                "{} unit(s) failed; unit {} {how}: {}",
-                self.units_failed, first.unit, first.message
-            ));
+            return Some(format!("{} unit(s) failed; unit {} {how}: {}", self.units_failed, first.unit, first.message));
         }
         match &self.verdict {
             Some(v) if !v.verified => Some(format!("not verified: {}", v.message)),
@@ -132,23 +127,21 @@ impl Recorder {
             Event::WorkerStarted { worker, .. } => {
                 self.workers.insert(worker);
             }
-            Event::UnitFinished { unit, outcome, .. } => match outcome {
-                UnitOutcome::Ok { .. } => record.units_ok += 1,
-                UnitOutcome::Failed { message } => record.fail_unit(unit, false, message),
-                UnitOutcome::Panicked { message } => record.fail_unit(unit, true, message),
-            },
-            Event::Measured { measurement } => record.measurement = Some(measurement),
-            Event::Verified { verified, message } => {
-                record.verdict = Some(Verdict { verified, message })
+            Event::UnitsDone { worker, spans } => {
+                self.workers.insert(worker);
+                record.units_ok += spans.len() as u64;
             }
+            Event::UnitFailed { unit, worker, panicked, message, .. } => {
+                self.workers.insert(worker);
+                record.fail_unit(unit, panicked, message);
+            }
+            Event::Measured { measurement } => record.measurement = Some(measurement),
+            Event::Verified { verified, message } => record.verdict = Some(Verdict { verified, message }),
             Event::WorkerFailed { cause } => {
                 record.failure.get_or_insert(RunFailure::WorkerDied(cause));
             }
             Event::Fatal { error } => record.failure = Some(RunFailure::Fatal(error)),
-            Event::Manifest { .. }
-            | Event::Prepared { .. }
-            | Event::UnitStarted { .. }
-            | Event::Custom { .. } => {}
+            Event::Manifest { .. } | Event::Prepared { .. } | Event::UnitResult { .. } | Event::Custom { .. } => {}
         }
     }
 
@@ -166,20 +159,12 @@ impl Recorder {
         record.stdout_bytes = report.stdout.bytes;
         let last_words = last_words(&report.stderr.tail);
         let ended = match &report.exit {
-            ChildExit::Exited(0) if report.leftovers > 0 => {
-                Some(RunFailure::LeftProcesses(report.leftovers))
-            }
+            ChildExit::Exited(0) if report.leftovers > 0 => Some(RunFailure::LeftProcesses(report.leftovers)),
             ChildExit::Exited(0) => None,
             // A fatal event already says why the process gave up.
             ChildExit::Exited(_) if record.failure.is_some() => None,
-            ChildExit::Exited(code) => Some(RunFailure::Exited {
-                code: *code,
-                last_words,
-            }),
-            ChildExit::Signaled(signal) => Some(RunFailure::Crashed {
-                signal: signal.clone(),
-                last_words,
-            }),
+            ChildExit::Exited(code) => Some(RunFailure::Exited { code: *code, last_words }),
+            ChildExit::Signaled(signal) => Some(RunFailure::Crashed { signal: signal.clone(), last_words }),
             ChildExit::TimedOut(after) => Some(RunFailure::TimedOut(*after)),
             ChildExit::Interrupted(_) => Some(RunFailure::Interrupted),
         };
@@ -188,10 +173,7 @@ impl Recorder {
             record.failure = Some(ended);
         }
         if record.failure.is_none() && record.verdict.is_none() {
-            record.failure = Some(RunFailure::Exited {
-                code: 0,
-                last_words: " before reporting a verdict".to_owned(),
-            });
+            record.failure = Some(RunFailure::Exited { code: 0, last_words: " before reporting a verdict".to_owned() });
         }
         self.record
     }
@@ -201,11 +183,7 @@ impl RunRecord {
     fn fail_unit(&mut self, unit: u64, panicked: bool, message: String) {
         self.units_failed += 1;
         if self.unit_failures.len() < KEPT_FAILURES {
-            self.unit_failures.push(UnitFailure {
-                unit,
-                panicked,
-                message,
-            });
+            self.unit_failures.push(UnitFailure { unit, panicked, message });
         }
     }
 }
@@ -216,11 +194,6 @@ fn last_words(stderr_tail: &str) -> String {
         .lines()
         .rev()
         .find(|l| !l.trim().is_empty())
-        .map(|l| {
-            format!(
-                " (last words on stderr: {})",
-                l.trim().chars().take(300).collect::<String>()
-            )
-        })
+        .map(|l| format!(" (last words on stderr: {})", l.trim().chars().take(300).collect::<String>()))
         .unwrap_or_default()
 }

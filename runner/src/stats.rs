@@ -25,16 +25,8 @@ impl Spread {
         }
         sorted.sort_by(f64::total_cmp);
         let n = sorted.len();
-        let median = if n % 2 == 1 {
-            sorted[n / 2]
-        } else {
-            (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0
-        };
-        Some(Spread {
-            median,
-            min: sorted[0],
-            max: sorted[n - 1],
-        })
+        let median = if n % 2 == 1 { sorted[n / 2] } else { (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0 };
+        Some(Spread { median, min: sorted[0], max: sorted[n - 1] })
     }
 }
 
@@ -84,25 +76,16 @@ impl StrategySummary {
 /// Summaries for every strategy of `scenario`, in scenario order.
 pub fn summarize(scenario: &Scenario, records: &[RunRecord]) -> Vec<StrategySummary> {
     let measured = |index: usize| -> Vec<RunRecord> {
-        records
-            .iter()
-            .filter(|r| r.strategy == index && matches!(r.round, Round::Measured(_)))
-            .cloned()
-            .collect()
+        records.iter().filter(|r| r.strategy == index && matches!(r.round, Round::Measured(_))).cloned().collect()
     };
     let baseline = measured(scenario.baseline);
-    (0..scenario.strategies.len())
-        .map(|index| summarize_one(index, measured(index), &baseline))
-        .collect()
+    (0..scenario.strategies.len()).map(|index| summarize_one(index, measured(index), &baseline)).collect()
 }
 
 fn summarize_one(index: usize, runs: Vec<RunRecord>, baseline: &[RunRecord]) -> StrategySummary {
     let good: Vec<&RunRecord> = runs.iter().filter(|r| r.succeeded()).collect();
     let figures = |f: &dyn Fn(&crate::event::Measurement) -> f64| -> Vec<f64> {
-        good.iter()
-            .filter_map(|r| r.measurement.as_ref())
-            .map(f)
-            .collect()
+        good.iter().filter_map(|r| r.measurement.as_ref()).map(f).collect()
     };
     let wall = figures(&|m| m.wall_ns as f64 / 1e9);
     let cpu = figures(&|m| (m.user_ns + m.sys_ns) as f64 / 1e9);
@@ -110,43 +93,27 @@ fn summarize_one(index: usize, runs: Vec<RunRecord>, baseline: &[RunRecord]) -> 
     let ratios: Vec<f64> = good
         .iter()
         .filter_map(|run| {
-            let base = baseline
-                .iter()
-                .find(|b| b.round == run.round && b.succeeded())?;
+            let base = baseline.iter().find(|b| b.round == run.round && b.succeeded())?;
             Some(base.wall_s()? / run.wall_s()?)
         })
         .collect();
-    let gil = good
-        .iter()
-        .filter_map(|r| r.measurement.and_then(|m| m.gil))
-        .collect::<Vec<_>>();
+    let gil = good.iter().filter_map(|r| r.measurement.and_then(|m| m.gil)).collect::<Vec<_>>();
     let gil = (!gil.is_empty()).then(|| GilStats {
         switches: median_u64(gil.iter().map(|g| g.switches)),
         wait_ns: median_u64(gil.iter().map(|g| g.wait_ns)),
     });
-    let verified = !runs.is_empty()
-        && runs
-            .iter()
-            .all(|r| r.verdict.as_ref().is_some_and(|v| v.verified));
-    let verdict_message = runs
-        .iter()
-        .filter_map(|r| r.verdict.as_ref())
-        .find(|v| v.verified == verified)
-        .map(|v| v.message.clone());
+    let verified = !runs.is_empty() && runs.iter().all(|r| r.verdict.as_ref().is_some_and(|v| v.verified));
+    let verdict_message =
+        runs.iter().filter_map(|r| r.verdict.as_ref()).find(|v| v.verified == verified).map(|v| v.message.clone());
     StrategySummary {
         index,
         succeeded: good.len(),
         wall_s: Spread::of(&wall),
         cpu_s: Spread::of(&cpu),
         utilisation: Spread::of(&utilisation).map(|s| s.median),
-        max_rss_bytes: good
-            .iter()
-            .filter_map(|r| r.measurement.map(|m| m.max_rss_bytes))
-            .max(),
-        voluntary_switches: Spread::of(&figures(&|m| m.voluntary_switches as f64))
-            .map(|s| s.median),
-        involuntary_switches: Spread::of(&figures(&|m| m.involuntary_switches as f64))
-            .map(|s| s.median),
+        max_rss_bytes: good.iter().filter_map(|r| r.measurement.map(|m| m.max_rss_bytes)).max(),
+        voluntary_switches: Spread::of(&figures(&|m| m.voluntary_switches as f64)).map(|s| s.median),
+        involuntary_switches: Spread::of(&figures(&|m| m.involuntary_switches as f64)).map(|s| s.median),
         speedup: Spread::of(&ratios),
         verified,
         verdict_message,
@@ -166,22 +133,8 @@ mod tests {
 
     #[test]
     fn spread_of_odd_and_even_counts() {
-        assert_eq!(
-            Spread::of(&[3.0, 1.0, 2.0]),
-            Some(Spread {
-                median: 2.0,
-                min: 1.0,
-                max: 3.0
-            })
-        );
-        assert_eq!(
-            Spread::of(&[4.0, 1.0, 2.0, 3.0]),
-            Some(Spread {
-                median: 2.5,
-                min: 1.0,
-                max: 4.0
-            })
-        );
+        assert_eq!(Spread::of(&[3.0, 1.0, 2.0]), Some(Spread { median: 2.0, min: 1.0, max: 3.0 }));
+        assert_eq!(Spread::of(&[4.0, 1.0, 2.0, 3.0]), Some(Spread { median: 2.5, min: 1.0, max: 4.0 }));
         assert_eq!(Spread::of(&[]), None);
     }
 }

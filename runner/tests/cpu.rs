@@ -47,13 +47,7 @@ workers = 2
 fn every_strategy_runs_and_verifies() {
     let dir = tempfile::tempdir().unwrap();
     let file = scenario(dir.path(), "cpu.toml", SMALL_CPU);
-    let out = runner("cpu-json")
-        .arg(&file)
-        .args(["--format", "json"])
-        .assert()
-        .success()
-        .get_output()
-        .clone();
+    let out = runner("cpu-json").arg(&file).args(["--format", "json"]).assert().success().get_output().clone();
     let doc = json(&out.stdout);
     assert_eq!(doc["schema_version"], 1);
     assert_eq!(doc["scenario"]["name"], "cpu-small");
@@ -79,10 +73,7 @@ fn every_strategy_runs_and_verifies() {
             assert!(run["max_rss_bytes"].as_u64().unwrap() > 0, "{run}");
         }
         let wall = &s["wall_s"];
-        assert!(
-            wall["min"].as_f64() <= wall["median"].as_f64()
-                && wall["median"].as_f64() <= wall["max"].as_f64()
-        );
+        assert!(wall["min"].as_f64() <= wall["median"].as_f64() && wall["median"].as_f64() <= wall["max"].as_f64());
         assert!(s["speedup"].as_f64().unwrap() > 0.0);
         assert!(s["cpu_s"]["median"].as_f64().unwrap() > 0.0);
     }
@@ -105,9 +96,7 @@ fn table_names_every_strategy_and_the_verdict() {
         .stdout(predicate::str::contains("cpu-small"))
         .stdout(predicate::str::contains("processes"))
         .stdout(predicate::str::contains("speedup"))
-        .stdout(predicate::str::contains(
-            "verified: count = 3000001 = steps",
-        ));
+        .stdout(predicate::str::contains("verified: count = 3000001 = steps"));
 }
 
 #[test]
@@ -120,12 +109,7 @@ fn the_shipped_scenarios_validate() {
         .collect();
     files.sort();
     assert!(!files.is_empty());
-    runner("validate")
-        .arg("validate")
-        .args(&files)
-        .assert()
-        .success()
-        .stdout(predicate::str::contains("cpu_bound"));
+    runner("validate").arg("validate").args(&files).assert().success().stdout(predicate::str::contains("cpu_bound"));
 }
 
 #[test]
@@ -136,9 +120,7 @@ fn list_shows_plugins_workloads_parameters_and_strategies() {
         .success()
         .stdout(predicate::str::contains("plugin cpu"))
         .stdout(predicate::str::contains("workload count"))
-        .stdout(predicate::str::contains(
-            "steps (integer, default 10000000)",
-        ))
+        .stdout(predicate::str::contains("steps (integer, default 10000000)"))
         .stdout(predicate::str::contains("processes"))
         // Fixtures are never found by name.
         .stdout(predicate::str::contains("hostile").not());
@@ -147,29 +129,10 @@ fn list_shows_plugins_workloads_parameters_and_strategies() {
 #[test]
 fn a_plugin_is_found_through_the_environment_and_plugin_dir() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::copy(
-        common::library("librunner_plugin_cpu.so"),
-        dir.path().join("librunner_plugin_copied.so"),
-    )
-    .unwrap();
+    std::fs::copy(common::library("librunner_plugin_cpu.so"), dir.path().join("librunner_plugin_copied.so")).unwrap();
     let text = SMALL_CPU.replace("plugin = \"cpu\"", "plugin = \"copied\"");
     let file = scenario(dir.path(), "copied.toml", &text);
-    runner("env")
-        .arg("validate")
-        .arg(&file)
-        .assert()
-        .failure()
-        .code(2);
-    runner("env")
-        .arg("validate")
-        .arg(&file)
-        .env("RUNNER_PLUGIN_PATH", dir.path())
-        .assert()
-        .success();
-    runner("env")
-        .args(["validate", "--plugin-dir"])
-        .arg(dir.path())
-        .arg(&file)
-        .assert()
-        .success();
+    runner("env").arg("validate").arg(&file).assert().failure().code(2);
+    runner("env").arg("validate").arg(&file).env("RUNNER_PLUGIN_PATH", dir.path()).assert().success();
+    runner("env").args(["validate", "--plugin-dir"]).arg(dir.path()).arg(&file).assert().success();
 }

@@ -21,18 +21,8 @@ const ALL_STRATEGIES: &str = "[[strategy]]\nkind = \"sequential\"\n\n[[strategy]
 #[test]
 fn a_panicking_unit_fails_its_run_with_the_message_and_the_others_still_run() {
     let dir = tempfile::tempdir().unwrap();
-    let file = scenario(
-        dir.path(),
-        "panic.toml",
-        &hostile("panic", 30.0, ALL_STRATEGIES),
-    );
-    let out = runner("panic")
-        .arg(&file)
-        .args(["--format", "json"])
-        .assert()
-        .code(1)
-        .get_output()
-        .clone();
+    let file = scenario(dir.path(), "panic.toml", &hostile("panic", 30.0, ALL_STRATEGIES));
+    let out = runner("panic").arg(&file).args(["--format", "json"]).assert().code(1).get_output().clone();
     let doc = json(&out.stdout);
     for label in ["sequential", "threads", "processes", "rayon"] {
         let s = strategy(&doc, label);
@@ -40,10 +30,7 @@ fn a_panicking_unit_fails_its_run_with_the_message_and_the_others_still_run() {
         assert_eq!(run["units_ok"], 3, "{label}: {run}");
         assert_eq!(run["units_failed"], 1, "{label}: {run}");
         let problem = run["problem"].as_str().unwrap();
-        assert!(
-            problem.contains("unit 1 panicked: unit 1 exploded on purpose"),
-            "{label}: {problem}"
-        );
+        assert!(problem.contains("unit 1 panicked: unit 1 exploded on purpose"), "{label}: {problem}");
         assert_eq!(s["ok"], false);
     }
     assert_eq!(doc["ok"], false);
@@ -52,22 +39,13 @@ fn a_panicking_unit_fails_its_run_with_the_message_and_the_others_still_run() {
 #[test]
 fn a_failing_prepare_is_reported_for_the_run() {
     let dir = tempfile::tempdir().unwrap();
-    let file = scenario(
-        dir.path(),
-        "prepare.toml",
-        &hostile(
-            "prepare-error",
-            30.0,
-            "[[strategy]]\nkind = \"sequential\"\n",
-        ),
-    );
+    let file =
+        scenario(dir.path(), "prepare.toml", &hostile("prepare-error", 30.0, "[[strategy]]\nkind = \"sequential\"\n"));
     runner("prepare")
         .arg(&file)
         .assert()
         .code(1)
-        .stdout(predicates::str::contains(
-            "could not be prepared: this workload refuses to prepare",
-        ));
+        .stdout(predicates::str::contains("could not be prepared: this workload refuses to prepare"));
 }
 
 #[test]
@@ -79,29 +57,16 @@ fn a_hanging_plugin_is_killed_at_the_timeout_and_the_runner_carries_on() {
     );
     let file = scenario(dir.path(), "hang.toml", &hostile("hang", 1.0, &strategies));
     let started = Instant::now();
-    let out = runner(marker)
-        .arg(&file)
-        .args(["--format", "json"])
-        .assert()
-        .code(1)
-        .get_output()
-        .clone();
+    let out = runner(marker).arg(&file).args(["--format", "json"]).assert().code(1).get_output().clone();
     let elapsed = started.elapsed();
     let doc = json(&out.stdout);
     for label in ["sequential", "threads", "processes", "rayon", "gil"] {
-        let problem = strategy(&doc, label)["runs"][0]["problem"]
-            .as_str()
-            .unwrap()
-            .to_owned();
+        let problem = strategy(&doc, label)["runs"][0]["problem"].as_str().unwrap().to_owned();
         assert_eq!(problem, "timed out after 1 s", "{label}");
     }
     // Five runs of 1 s each, plus at most the grace period each: never a hang.
     assert!(elapsed < Duration::from_secs(5 * 3), "took {elapsed:?}");
-    assert_eq!(
-        processes_with_marker(marker),
-        Vec::<u32>::new(),
-        "processes left behind"
-    );
+    assert_eq!(processes_with_marker(marker), Vec::<u32>::new(), "processes left behind");
 }
 
 #[test]
@@ -109,11 +74,7 @@ fn nothing_is_left_behind_after_runs_of_every_kind() {
     let marker = "leftovers";
     let dir = tempfile::tempdir().unwrap();
     for (workload, timeout) in [("panic", 30.0), ("hang", 0.5)] {
-        let file = scenario(
-            dir.path(),
-            "s.toml",
-            &hostile(workload, timeout, ALL_STRATEGIES),
-        );
+        let file = scenario(dir.path(), "s.toml", &hostile(workload, timeout, ALL_STRATEGIES));
         runner(marker).arg(&file).assert().code(1);
     }
     let cpu = scenario(
@@ -123,19 +84,11 @@ fn nothing_is_left_behind_after_runs_of_every_kind() {
          [[strategy]]\nkind = \"processes\"\nworkers = 8\n",
     );
     runner(marker).arg(&cpu).assert().success();
-    assert_eq!(
-        processes_with_marker(marker),
-        Vec::<u32>::new(),
-        "processes left behind"
-    );
+    assert_eq!(processes_with_marker(marker), Vec::<u32>::new(), "processes left behind");
     // Zombies have no environment to carry the marker: look for any runner zombie.
     let deadline = Instant::now() + Duration::from_secs(2);
     while !runner_zombies().is_empty() && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(50));
     }
-    assert_eq!(
-        runner_zombies(),
-        Vec::<u32>::new(),
-        "zombie runner processes"
-    );
+    assert_eq!(runner_zombies(), Vec::<u32>::new(), "zombie runner processes");
 }

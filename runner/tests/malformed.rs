@@ -11,89 +11,29 @@ use common::runner;
 /// File, expected `line:column`, and a piece of the message.
 const CORPUS: &[(&str, &str, &str)] = &[
     ("syntax_error", "2:21", "invalid basic string"),
-    (
-        "unknown_scenario_key",
-        "3:1",
-        "unknown field `repat`, expected one of `name`",
-    ),
+    ("unknown_scenario_key", "3:1", "unknown field `repat`, expected one of `name`"),
     ("repeat_wrong_type", "3:10", "expected an integer"),
-    (
-        "repeat_zero",
-        "3:10",
-        "`repeat` must be between 1 and 10000, found 0",
-    ),
-    (
-        "timeout_negative",
-        "3:11",
-        "`timeout` must be a positive number of seconds",
-    ),
+    ("repeat_zero", "3:10", "`repeat` must be between 1 and 10000, found 0"),
+    ("timeout_negative", "3:11", "`timeout` must be a positive number of seconds"),
     ("empty_name", "2:8", "the scenario's `name` is empty"),
     ("no_workload", "1:1", "missing field `workload`"),
     ("no_strategy", "6:19", "the scenario has no `[[strategy]]`"),
     ("unknown_kind", "9:8", "unknown strategy kind `thread`"),
-    (
-        "workers_zero",
-        "10:11",
-        "`workers` must be between 1 and 1024, found 0",
-    ),
+    ("workers_zero", "10:11", "`workers` must be between 1 and 1024, found 0"),
     ("workers_not_a_number", "10:11", "expected an integer"),
-    (
-        "sequential_with_workers",
-        "10:11",
-        "a `sequential` strategy has exactly one worker",
-    ),
+    ("sequential_with_workers", "10:11", "a `sequential` strategy has exactly one worker"),
     ("unknown_strategy_key", "10:1", "unknown field `worker`"),
-    (
-        "unknown_option",
-        "10:13",
-        "unknown option `gill` for `threads`",
-    ),
-    (
-        "gil_on_processes",
-        "10:13",
-        "unknown option `gil` for `processes`",
-    ),
-    (
-        "interval_without_gil",
-        "10:13",
-        "`switch_interval_ms` only applies with `gil = true`",
-    ),
-    (
-        "duplicate_label",
-        "13:9",
-        "two strategies are labelled `sequential`",
-    ),
-    (
-        "two_baselines",
-        "12:1",
-        "more than one strategy says `baseline = true`",
-    ),
-    (
-        "unknown_workload",
-        "6:12",
-        "plugin `cpu` has no workload `counting`",
-    ),
+    ("unknown_option", "10:13", "unknown option `gill` for `threads`"),
+    ("gil_on_processes", "10:13", "unknown option `gil` for `processes`"),
+    ("interval_without_gil", "10:13", "`switch_interval_ms` only applies with `gil = true`"),
+    ("duplicate_label", "13:9", "two strategies are labelled `sequential`"),
+    ("two_baselines", "12:1", "more than one strategy says `baseline = true`"),
+    ("unknown_workload", "6:12", "plugin `cpu` has no workload `counting`"),
     ("units_zero", "7:9", "`units` must be at least 1, found 0"),
-    (
-        "unknown_param",
-        "9:1",
-        "unknown parameter `stepz` for workload `count`",
-    ),
-    (
-        "param_wrong_type",
-        "9:9",
-        "parameter `steps` expects an integer, found string",
-    ),
-    (
-        "missing_plugin",
-        "5:10",
-        "plugin `no-such-plugin` not found; searched:",
-    ),
-    (
-        "missing_plugin_file",
-        "5:10",
-        "libnothing.so` does not exist",
-    ),
+    ("unknown_param", "9:1", "unknown parameter `stepz` for workload `count`"),
+    ("param_wrong_type", "9:9", "parameter `steps` expects an integer, found string"),
+    ("missing_plugin", "5:10", "plugin `no-such-plugin` not found; searched:"),
+    ("missing_plugin_file", "5:10", "libnothing.so` does not exist"),
 ];
 
 fn corpus_dir() -> &'static Path {
@@ -105,31 +45,14 @@ fn every_malformed_scenario_is_refused_with_its_place() {
     for (name, place, message) in CORPUS {
         let file = corpus_dir().join(format!("{name}.toml"));
         for subcommand in [&["validate"][..], &["run"][..]] {
-            let out = runner("malformed")
-                .args(subcommand)
-                .arg(&file)
-                .output()
-                .unwrap();
+            let out = runner("malformed").args(subcommand).arg(&file).output().unwrap();
             let stderr = String::from_utf8_lossy(&out.stderr);
-            assert_eq!(
-                out.status.code(),
-                Some(2),
-                "{name} ({subcommand:?}): exit code, stderr:\n{stderr}"
-            );
+            assert_eq!(out.status.code(), Some(2), "{name} ({subcommand:?}): exit code, stderr:\n{stderr}");
             let located = format!("{}:{place}: ", file.display());
-            assert!(
-                stderr.contains(&located),
-                "{name}: expected `{located}` in:\n{stderr}"
-            );
-            assert!(
-                stderr.contains(message),
-                "{name}: expected `{message}` in:\n{stderr}"
-            );
+            assert!(stderr.contains(&located), "{name}: expected `{located}` in:\n{stderr}");
+            assert!(stderr.contains(message), "{name}: expected `{message}` in:\n{stderr}");
             assert!(!stderr.contains("panicked"), "{name}: {stderr}");
-            assert!(
-                out.stdout.is_empty(),
-                "{name}: nothing on stdout for unusable input"
-            );
+            assert!(out.stdout.is_empty(), "{name}: nothing on stdout for unusable input");
         }
     }
 }
@@ -163,16 +86,9 @@ fn a_missing_plugin_names_every_path_searched_and_how_to_build_it() {
         "/opt/labs/plugins/librunner_plugin_no_such_plugin.so".into(),
         common::build_dir().join("librunner_plugin_no_such_plugin.so"),
     ] {
-        assert!(
-            stderr.contains(&searched.display().to_string()),
-            "{} not in:\n{stderr}",
-            searched.display()
-        );
+        assert!(stderr.contains(&searched.display().to_string()), "{} not in:\n{stderr}", searched.display());
     }
-    assert!(
-        stderr.contains("cargo build --release --workspace"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("cargo build --release --workspace"), "{stderr}");
 }
 
 #[test]
@@ -181,7 +97,5 @@ fn a_missing_file_is_unusable_input() {
         .arg("/no/such/scenario.toml")
         .assert()
         .code(2)
-        .stderr(predicates::str::contains(
-            "cannot read scenario `/no/such/scenario.toml`",
-        ));
+        .stderr(predicates::str::contains("cannot read scenario `/no/such/scenario.toml`"));
 }

@@ -32,36 +32,22 @@ fn interrupt_with(signal: nix::sys::signal::Signal, expected_code: i32) {
     while processes_with_marker(&marker).len() < 5 && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(20));
     }
-    assert!(
-        processes_with_marker(&marker).len() >= 5,
-        "workers did not start"
-    );
+    assert!(processes_with_marker(&marker).len() >= 5, "workers did not start");
     let sent = Instant::now();
     nix::sys::signal::kill(nix::unistd::Pid::from_raw(child.id() as i32), signal).unwrap();
     let status = loop {
         if let Some(status) = child.try_wait().unwrap() {
             break status;
         }
-        assert!(
-            sent.elapsed() < Duration::from_secs(5),
-            "runner did not stop after {signal}"
-        );
+        assert!(sent.elapsed() < Duration::from_secs(5), "runner did not stop after {signal}");
         std::thread::sleep(Duration::from_millis(10));
     };
-    assert!(
-        sent.elapsed() < Duration::from_secs(3),
-        "took {:?}",
-        sent.elapsed()
-    );
+    assert!(sent.elapsed() < Duration::from_secs(3), "took {:?}", sent.elapsed());
     assert_eq!(status.code(), Some(expected_code));
     let out = child.wait_with_output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("interrupted"), "{stdout}");
-    assert_eq!(
-        processes_with_marker(&marker),
-        Vec::<u32>::new(),
-        "processes left behind"
-    );
+    assert_eq!(processes_with_marker(&marker), Vec::<u32>::new(), "processes left behind");
 }
 
 #[test]

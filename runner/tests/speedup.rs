@@ -49,22 +49,12 @@ kind = "processes"
 workers = 2
 "#,
     );
-    let out = runner("speedup")
-        .arg(&file)
-        .args(["--format", "json"])
-        .assert()
-        .success()
-        .get_output()
-        .clone();
+    let out = runner("speedup").arg(&file).args(["--format", "json"]).assert().success().get_output().clone();
     let doc = json(&out.stdout);
     let speedup = |label: &str| strategy(&doc, label)["speedup"].as_f64().unwrap();
     // Ideal is 2.0 and 1.0; the margins absorb a noisy shared machine.
     assert!(speedup("threads") > 1.3, "threads: {}", speedup("threads"));
-    assert!(
-        speedup("processes") > 1.3,
-        "processes: {}",
-        speedup("processes")
-    );
+    assert!(speedup("processes") > 1.3, "processes: {}", speedup("processes"));
     assert!(speedup("gil") < 1.2, "gil: {}", speedup("gil"));
     assert!(strategy(&doc, "gil")["gil_switches"].as_u64().unwrap() > 0);
 }

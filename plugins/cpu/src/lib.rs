@@ -34,11 +34,7 @@ impl Workload for Count {
 
     fn params() -> Vec<ParamSpec> {
         vec![
-            ParamSpec::int(
-                "steps",
-                10_000_000,
-                "total increments over all units (the lecture's COUNT)",
-            ),
+            ParamSpec::int("steps", 10_000_000, "total increments over all units (the lecture's COUNT)"),
             ParamSpec::int(
                 "checkpoint_every",
                 DEFAULT_CHECKPOINT_EVERY,
@@ -48,17 +44,12 @@ impl Workload for Count {
     }
 
     fn prepare(params: &Params, units: u64) -> Result<Self, String> {
-        let steps = u64::try_from(params.int("steps")?)
-            .map_err(|_| "`steps` must not be negative".to_owned())?;
+        let steps = u64::try_from(params.int("steps")?).map_err(|_| "`steps` must not be negative".to_owned())?;
         let checkpoint_every = u64::try_from(params.int("checkpoint_every")?)
             .ok()
             .filter(|&n| n > 0)
             .ok_or("`checkpoint_every` must be at least 1")?;
-        Ok(Count {
-            steps,
-            units: units.max(1),
-            checkpoint_every,
-        })
+        Ok(Count { steps, units: units.max(1), checkpoint_every })
     }
 
     fn run_unit(&self, unit: u64, cx: &UnitContext<'_>) -> Result<String, String> {
@@ -79,17 +70,10 @@ impl Workload for Count {
         let mut total = 0u64;
         for (unit, result) in results.iter().enumerate() {
             let unit = unit as u64;
-            let text = result
-                .as_deref()
-                .ok_or_else(|| format!("unit {unit} produced no count"))?;
-            let count: u64 = text
-                .parse()
-                .map_err(|_| format!("unit {unit} returned {text:?}, not a count"))?;
+            let text = result.as_deref().ok_or_else(|| format!("unit {unit} produced no count"))?;
+            let count: u64 = text.parse().map_err(|_| format!("unit {unit} returned {text:?}, not a count"))?;
             if count != self.share(unit) {
-                return Err(format!(
-                    "unit {unit} counted {count}, expected {}",
-                    self.share(unit)
-                ));
+                return Err(format!("unit {unit} counted {count}, expected {}", self.share(unit)));
             }
             total += count;
         }

@@ -58,10 +58,7 @@ pub struct RunnerStr {
 impl RunnerStr {
     /// Borrows `s` for one call across the boundary.
     pub fn new(s: &str) -> Self {
-        Self {
-            ptr: s.as_ptr(),
-            len: s.len(),
-        }
+        Self { ptr: s.as_ptr(), len: s.len() }
     }
 
     /// Reads the text back.
@@ -142,12 +139,8 @@ pub struct RunnerPlugin {
     /// Runs unit `unit` (0-based). Called concurrently from several threads with
     /// the same instance. Writes the unit's result (text, JSON by convention) or
     /// its error message to `out`.
-    pub run_unit: unsafe extern "C" fn(
-        instance: *mut c_void,
-        host: *const RunnerHost,
-        unit: u64,
-        out: *mut RunnerSink,
-    ) -> i32,
+    pub run_unit:
+        unsafe extern "C" fn(instance: *mut c_void, host: *const RunnerHost, unit: u64, out: *mut RunnerSink) -> i32,
     /// Checks all results: `results_json` is a JSON array with one entry per
     /// unit, the unit's output as a string or `null` where the unit failed.
     /// [`RUNNER_OK`] means verified; [`RUNNER_ERROR`] means not verified. Either

@@ -21,9 +21,7 @@ impl<'a> UnitContext<'a> {
     /// `host` must be the valid table the host passed to this call.
     pub unsafe fn from_raw(host: *const RunnerHost) -> Self {
         // SAFETY: the caller passes the host's own, live table.
-        Self {
-            host: unsafe { &*host },
-        }
+        Self { host: unsafe { &*host } }
     }
 
     /// Lets the simulated interpreter lock switch threads here. Call it every few
@@ -45,12 +43,6 @@ impl<'a> UnitContext<'a> {
     pub fn emit(&self, name: &str, detail: &serde_json::Value) {
         let detail = detail.to_string();
         // SAFETY: as above; both strings outlive the call.
-        unsafe {
-            (self.host.emit)(
-                self.host.data,
-                RunnerStr::new(name),
-                RunnerStr::new(&detail),
-            )
-        }
+        unsafe { (self.host.emit)(self.host.data, RunnerStr::new(name), RunnerStr::new(&detail)) }
     }
 }

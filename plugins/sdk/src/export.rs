@@ -8,10 +8,7 @@ use std::any::Any;
 use std::ffi::c_void;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use crate::abi::{
-    ABI_VERSION, RUNNER_ERROR, RUNNER_OK, RUNNER_PANIC, RunnerHost, RunnerPlugin, RunnerSink,
-    RunnerStr,
-};
+use crate::abi::{ABI_VERSION, RUNNER_ERROR, RUNNER_OK, RUNNER_PANIC, RunnerHost, RunnerPlugin, RunnerSink, RunnerStr};
 use crate::context::UnitContext;
 use crate::manifest::{Manifest, WorkloadInfo};
 use crate::params::Params;
@@ -43,11 +40,7 @@ type PrepareFn = fn(&Params, u64) -> Result<Box<dyn ErasedWorkload>, String>;
 
 /// Erases `W` into an entry of the plugin's workload list.
 pub const fn entry<W: Workload>() -> WorkloadEntry {
-    WorkloadEntry {
-        name: W::NAME,
-        info: info::<W>,
-        prepare: prepare_workload::<W>,
-    }
+    WorkloadEntry { name: W::NAME, info: info::<W>, prepare: prepare_workload::<W> }
 }
 
 /// Implemented by the macro on a private type, so that the entry points can be
@@ -86,17 +79,10 @@ impl<W: Workload> ErasedWorkload for W {
 }
 
 fn info<W: Workload>() -> WorkloadInfo {
-    WorkloadInfo {
-        name: W::NAME.to_owned(),
-        description: W::DESCRIPTION.to_owned(),
-        params: W::params(),
-    }
+    WorkloadInfo { name: W::NAME.to_owned(), description: W::DESCRIPTION.to_owned(), params: W::params() }
 }
 
-fn prepare_workload<W: Workload>(
-    params: &Params,
-    units: u64,
-) -> Result<Box<dyn ErasedWorkload>, String> {
+fn prepare_workload<W: Workload>(params: &Params, units: u64) -> Result<Box<dyn ErasedWorkload>, String> {
     Ok(Box::new(W::prepare(params, units)?))
 }
 
@@ -126,11 +112,7 @@ unsafe extern "C" fn prepare<P: PluginDef>(
         let name = unsafe { workload.as_str() }.map_err(|e| e.to_string())?;
         // SAFETY: as above.
         let params = unsafe { params_json.as_str() }.map_err(|e| e.to_string())?;
-        let entry = P::INFO
-            .workloads
-            .iter()
-            .find(|w| w.name == name)
-            .ok_or_else(|| format!("no workload `{name}`"))?;
+        let entry = P::INFO.workloads.iter().find(|w| w.name == name).ok_or_else(|| format!("no workload `{name}`"))?;
         let made = (entry.prepare)(&Params::from_json(params)?, units)?;
         // SAFETY: the host passes a valid out-pointer.
         unsafe { *instance = Box::into_raw(Box::new(made)).cast() };
@@ -138,12 +120,7 @@ unsafe extern "C" fn prepare<P: PluginDef>(
     })
 }
 
-unsafe extern "C" fn run_unit(
-    instance: *mut c_void,
-    host: *const RunnerHost,
-    unit: u64,
-    out: *mut RunnerSink,
-) -> i32 {
+unsafe extern "C" fn run_unit(instance: *mut c_void, host: *const RunnerHost, unit: u64, out: *mut RunnerSink) -> i32 {
     guarded(host, out, || {
         // SAFETY: `instance` came from `prepare` and is alive until `release`.
         let workload = unsafe { &*instance.cast::<Box<dyn ErasedWorkload>>() };
@@ -183,11 +160,7 @@ unsafe extern "C" fn release(instance: *mut c_void) {
 
 /// Runs `body`, writes its text (or error, or panic message) to `out` and returns
 /// the matching status. Nothing unwinds past this function.
-fn guarded(
-    host: *const RunnerHost,
-    out: *mut RunnerSink,
-    body: impl FnOnce() -> Result<String, String>,
-) -> i32 {
+fn guarded(host: *const RunnerHost, out: *mut RunnerSink, body: impl FnOnce() -> Result<String, String>) -> i32 {
     let (status, text) = match catch_unwind(AssertUnwindSafe(body)) {
         Ok(Ok(text)) => (RUNNER_OK, text),
         Ok(Err(message)) => (RUNNER_ERROR, message),

@@ -66,12 +66,7 @@ impl ParamSpec {
     }
 
     fn new(name: &str, default: ParamValue, help: &str) -> Self {
-        Self {
-            name: name.to_owned(),
-            kind: default.kind(),
-            default,
-            help: help.to_owned(),
-        }
+        Self { name: name.to_owned(), kind: default.kind(), default, help: help.to_owned() }
     }
 }
 

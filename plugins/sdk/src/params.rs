@@ -14,16 +14,14 @@ pub struct Params {
 impl Params {
     /// Parses the JSON object the host passes to `prepare`.
     pub fn from_json(json: &str) -> Result<Self, String> {
-        let values = serde_json::from_str(json)
-            .map_err(|e| format!("parameters are not a JSON object of values: {e}"))?;
+        let values =
+            serde_json::from_str(json).map_err(|e| format!("parameters are not a JSON object of values: {e}"))?;
         Ok(Self { values })
     }
 
     /// Builds parameters directly (for tests of a workload).
     pub fn from_values(values: impl IntoIterator<Item = (String, ParamValue)>) -> Self {
-        Self {
-            values: values.into_iter().collect(),
-        }
+        Self { values: values.into_iter().collect() }
     }
 
     /// An integer parameter.
@@ -60,9 +58,7 @@ impl Params {
     }
 
     fn get(&self, name: &str) -> Result<&ParamValue, String> {
-        self.values
-            .get(name)
-            .ok_or_else(|| format!("parameter `{name}` is missing (is it declared in `params()`?)"))
+        self.values.get(name).ok_or_else(|| format!("parameter `{name}` is missing (is it declared in `params()`?)"))
     }
 }
 

@@ -7,25 +7,17 @@ use crate::strategy::StrategyKind;
 pub fn list(catalog: &mut Catalog) -> u8 {
     let libraries = catalog.search_path().discover();
     if libraries.is_empty() {
-        println!(
-            "no plugins found (build them with `cargo build --release --workspace`, or use --plugin-dir)\n"
-        );
+        println!("no plugins found (build them with `cargo build --release --workspace`, or use --plugin-dir)\n");
     }
     for library in libraries {
         match catalog.describe(&library) {
             Ok(manifest) => {
-                println!(
-                    "plugin {} {} — {}",
-                    manifest.name, manifest.version, manifest.description
-                );
+                println!("plugin {} {} — {}", manifest.name, manifest.version, manifest.description);
                 println!("  {}", library.display());
                 for workload in &manifest.workloads {
                     println!("  workload {}: {}", workload.name, workload.description);
                     for p in &workload.params {
-                        println!(
-                            "    {} ({}, default {}): {}",
-                            p.name, p.kind, p.default, p.help
-                        );
+                        println!("    {} ({}, default {}): {}", p.name, p.kind, p.default, p.help);
                     }
                 }
             }
@@ -36,11 +28,7 @@ pub fn list(catalog: &mut Catalog) -> u8 {
     println!("strategies (`kind` in [[strategy]]):");
     for kind in StrategyKind::ALL {
         let options = kind.options();
-        let options = if options.is_empty() {
-            String::new()
-        } else {
-            format!(" [options: {}]", options.join(", "))
-        };
+        let options = if options.is_empty() { String::new() } else { format!(" [options: {}]", options.join(", ")) };
         println!("  {:<11} {}{options}", kind.name(), kind.help());
     }
     exit_code::OK

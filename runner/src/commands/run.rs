@@ -15,9 +15,7 @@ use crate::supervise::install_interrupt_handler;
 
 pub fn run(args: &RunArgs, catalog: &mut Catalog) -> u8 {
     if args.files.is_empty() {
-        eprintln!(
-            "error: no scenario file given\n(try `runner scenarios/cpu_bound.toml`, or `runner --help`)"
-        );
+        eprintln!("error: no scenario file given\n(try `runner scenarios/cpu_bound.toml`, or `runner --help`)");
         return exit_code::INPUT_UNUSABLE;
     }
     let mut scenarios: Vec<Scenario> = Vec::new();
@@ -35,9 +33,7 @@ pub fn run(args: &RunArgs, catalog: &mut Catalog) -> u8 {
         return exit_code::INPUT_UNUSABLE;
     }
     if let Err(e) = install_interrupt_handler() {
-        tracing::warn!(
-            "cannot handle SIGINT/SIGTERM ({e}); Ctrl-C will stop the runner without cleaning up"
-        );
+        tracing::warn!("cannot handle SIGINT/SIGTERM ({e}); Ctrl-C will stop the runner without cleaning up");
     }
 
     let format: Box<dyn Format> = match args.format {
@@ -56,19 +52,11 @@ pub fn run(args: &RunArgs, catalog: &mut Catalog) -> u8 {
                     record.round,
                     record.wall_s().unwrap_or(0.0)
                 ),
-                Some(problem) => tracing::warn!(
-                    "[{}/{total}] {label} {:?}: {problem}",
-                    index + 1,
-                    record.round
-                ),
+                Some(problem) => tracing::warn!("[{}/{total}] {label} {:?}: {problem}", index + 1, record.round),
             }
         });
         let summaries = summarize(scenario, &runs.records);
-        let text = format.render(&Report {
-            scenario,
-            runs: &runs,
-            summaries: &summaries,
-        });
+        let text = format.render(&Report { scenario, runs: &runs, summaries: &summaries });
         let mut stdout = std::io::stdout().lock();
         let _ = writeln!(stdout, "{text}");
         let _ = stdout.flush();

@@ -19,10 +19,7 @@ pub struct Catalog {
 impl Catalog {
     /// A catalog searching `search`.
     pub fn new(search: SearchPath) -> Catalog {
-        Catalog {
-            search,
-            described: HashMap::new(),
-        }
+        Catalog { search, described: HashMap::new() }
     }
 
     /// The search path.
@@ -32,10 +29,7 @@ impl Catalog {
 
     /// The manifest of the library at `path`.
     pub fn describe(&mut self, path: &Path) -> Result<Manifest, LoadError> {
-        self.described
-            .entry(path.to_owned())
-            .or_insert_with(|| describe(path))
-            .clone()
+        self.described.entry(path.to_owned()).or_insert_with(|| describe(path)).clone()
     }
 }
 

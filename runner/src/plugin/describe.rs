@@ -22,15 +22,10 @@ pub fn describe(path: &Path) -> Result<Manifest, LoadError> {
         grace: Duration::from_millis(200),
     };
     let mut answer: Option<Result<Manifest, LoadError>> = None;
-    let crashed = |cause: String| LoadError::CrashedInInit {
-        path: path.to_owned(),
-        cause,
-    };
+    let crashed = |cause: String| LoadError::CrashedInInit { path: path.to_owned(), cause };
     let report = supervise(&command, |event| match event {
         Event::Manifest { manifest } => answer = Some(Ok(manifest)),
-        Event::Fatal {
-            error: FatalError::Load { error },
-        } => answer = Some(Err(error)),
+        Event::Fatal { error: FatalError::Load { error } } => answer = Some(Err(error)),
         Event::Fatal { error } => answer = Some(Err(crashed(error.to_string()))),
         _ => {}
     })
@@ -39,14 +34,12 @@ pub fn describe(path: &Path) -> Result<Manifest, LoadError> {
         return answer;
     }
     Err(crashed(match report.exit {
-        ChildExit::Exited(code) => format!(
-            "the process loading it exited with code {code}{}",
-            stderr_hint(&report.stderr.tail)
-        ),
-        ChildExit::Signaled(signal) => format!(
-            "the process loading it was killed by {signal}{}",
-            stderr_hint(&report.stderr.tail)
-        ),
+        ChildExit::Exited(code) => {
+            format!("the process loading it exited with code {code}{}", stderr_hint(&report.stderr.tail))
+        }
+        ChildExit::Signaled(signal) => {
+            format!("the process loading it was killed by {signal}{}", stderr_hint(&report.stderr.tail))
+        }
         ChildExit::TimedOut(after) => {
             format!("it did not finish loading within {} s", after.as_secs())
         }
@@ -56,6 +49,5 @@ pub fn describe(path: &Path) -> Result<Manifest, LoadError> {
 
 fn stderr_hint(tail: &str) -> String {
     let last = tail.lines().rev().find(|l| !l.trim().is_empty());
-    last.map(|l| format!(" (its last words: {})", l.trim()))
-        .unwrap_or_default()
+    last.map(|l| format!(" (its last words: {})", l.trim())).unwrap_or_default()
 }

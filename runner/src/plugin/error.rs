@@ -14,11 +14,7 @@ pub enum LoadError {
          or point `--plugin-dir`/`RUNNER_PLUGIN_PATH` at the directory that holds `{file}`)",
         searched.iter().map(|p| format!("  {}", p.display())).collect::<Vec<_>>().join("\n")
     )]
-    NotFound {
-        name: String,
-        file: String,
-        searched: Vec<PathBuf>,
-    },
+    NotFound { name: String, file: String, searched: Vec<PathBuf> },
     #[error("plugin file `{}` does not exist", path.display())]
     MissingFile { path: PathBuf },
     #[error("`{}` is not a loadable shared library: {reason}", path.display())]
@@ -32,11 +28,7 @@ pub enum LoadError {
         "`{}` was built for plugin ABI version {plugin}, this runner speaks version {host}\n(rebuild the plugin against this runner's `runner-sdk`)",
         path.display()
     )]
-    AbiMismatch {
-        path: PathBuf,
-        plugin: u32,
-        host: u32,
-    },
+    AbiMismatch { path: PathBuf, plugin: u32, host: u32 },
     #[error("`{}` has a malformed plugin table: {reason}", path.display())]
     BadTable { path: PathBuf, reason: String },
     #[error("plugin `{}` panicked while describing itself: {message}", path.display())]

@@ -57,10 +57,7 @@ impl<'a> HostApi<'a> {
             emit,
             sleep,
         };
-        HostApi {
-            table,
-            _hooks: std::marker::PhantomData,
-        }
+        HostApi { table, _hooks: std::marker::PhantomData }
     }
 
     /// A table whose hooks do nothing special.
@@ -107,7 +104,6 @@ unsafe extern "C" fn emit(data: *mut c_void, name: RunnerStr, detail_json: Runne
     let (Ok(name), Ok(detail)) = (unsafe { name.as_str() }, unsafe { detail_json.as_str() }) else {
         return;
     };
-    let detail = serde_json::from_str(detail)
-        .unwrap_or_else(|_| serde_json::Value::String(detail.to_owned()));
+    let detail = serde_json::from_str(detail).unwrap_or_else(|_| serde_json::Value::String(detail.to_owned()));
     hooks(data).emit(name, detail);
 }

@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 
 use runner_sdk::Manifest;
 use runner_sdk::abi::{
-    ABI_VERSION, ABI_VERSION_SYMBOL, ROOT_SYMBOL, RUNNER_OK, RUNNER_PANIC, RunnerHost,
-    RunnerPlugin, RunnerSink, RunnerStr,
+    ABI_VERSION, ABI_VERSION_SYMBOL, ROOT_SYMBOL, RUNNER_OK, RUNNER_PANIC, RunnerHost, RunnerPlugin, RunnerSink,
+    RunnerStr,
 };
 
 use super::LoadError;
@@ -39,22 +39,14 @@ impl Plugin {
     /// still be referenced until the process exits.
     pub fn open(path: &Path) -> Result<Plugin, LoadError> {
         if !path.is_file() {
-            return Err(LoadError::MissingFile {
-                path: path.to_owned(),
-            });
+            return Err(LoadError::MissingFile { path: path.to_owned() });
         }
         // SAFETY: loading runs the library's initialisers. That is the point of
         // a plugin; it happens only in a disposable child process.
-        let library =
-            unsafe { libloading::Library::new(path) }.map_err(|e| LoadError::NotALibrary {
-                path: path.to_owned(),
-                reason: e.to_string(),
-            })?;
+        let library = unsafe { libloading::Library::new(path) }
+            .map_err(|e| LoadError::NotALibrary { path: path.to_owned(), reason: e.to_string() })?;
         let library: &'static libloading::Library = Box::leak(Box::new(library));
-        let missing = |symbol: &str| LoadError::MissingSymbol {
-            path: path.to_owned(),
-            symbol: symbol.to_owned(),
-        };
+        let missing = |symbol: &str| LoadError::MissingSymbol { path: path.to_owned(), symbol: symbol.to_owned() };
 
         // SAFETY: the symbol is documented as a `u32` data symbol.
         let version = unsafe { library.get::<*const u32>(ABI_VERSION_SYMBOL.as_bytes()) }
@@ -62,34 +54,21 @@ impl Plugin {
         // SAFETY: a data symbol's address points at its value.
         let version = unsafe { std::ptr::read_volatile(*version) };
         if version != ABI_VERSION {
-            return Err(LoadError::AbiMismatch {
-                path: path.to_owned(),
-                plugin: version,
-                host: ABI_VERSION,
-            });
+            return Err(LoadError::AbiMismatch { path: path.to_owned(), plugin: version, host: ABI_VERSION });
         }
 
         // SAFETY: the version matched, so the root symbol has this signature.
-        let root = unsafe {
-            library.get::<extern "C" fn() -> *const RunnerPlugin>(ROOT_SYMBOL.as_bytes())
-        }
-        .map_err(|_| missing(ROOT_SYMBOL))?;
+        let root = unsafe { library.get::<extern "C" fn() -> *const RunnerPlugin>(ROOT_SYMBOL.as_bytes()) }
+            .map_err(|_| missing(ROOT_SYMBOL))?;
         let table = root();
-        let bad = |reason: String| LoadError::BadTable {
-            path: path.to_owned(),
-            reason,
-        };
+        let bad = |reason: String| LoadError::BadTable { path: path.to_owned(), reason };
         if table.is_null() {
             return Err(bad(format!("`{ROOT_SYMBOL}()` returned null")));
         }
         // SAFETY: non-null, and the library is never unloaded.
         let table: &'static RunnerPlugin = unsafe { &*table };
         if table.abi_version != ABI_VERSION {
-            return Err(LoadError::AbiMismatch {
-                path: path.to_owned(),
-                plugin: table.abi_version,
-                host: ABI_VERSION,
-            });
+            return Err(LoadError::AbiMismatch { path: path.to_owned(), plugin: table.abi_version, host: ABI_VERSION });
         }
         if (table.struct_size as usize) < size_of::<RunnerPlugin>() {
             return Err(bad(format!(
@@ -98,10 +77,7 @@ impl Plugin {
                 size_of::<RunnerPlugin>()
             )));
         }
-        Ok(Plugin {
-            path: path.to_owned(),
-            table,
-        })
+        Ok(Plugin { path: path.to_owned(), table })
     }
 
     /// The plugin's self-description.
@@ -115,14 +91,8 @@ impl Plugin {
                 path: self.path.clone(),
                 reason: format!("manifest is not valid: {e}"),
             }),
-            RUNNER_PANIC => Err(LoadError::PanickedInInit {
-                path: self.path.clone(),
-                message: text,
-            }),
-            _ => Err(LoadError::CrashedInInit {
-                path: self.path.clone(),
-                cause: text,
-            }),
+            RUNNER_PANIC => Err(LoadError::PanickedInInit { path: self.path.clone(), message: text }),
+            _ => Err(LoadError::CrashedInInit { path: self.path.clone(), cause: text }),
         }
     }
 
@@ -148,13 +118,8 @@ impl Plugin {
             )
         };
         match status {
-            RUNNER_OK if !instance.is_null() => Ok(Instance {
-                table: self.table,
-                ptr: instance,
-            }),
-            RUNNER_OK => Err(CallError::Failed(
-                "`prepare` succeeded but returned no instance".into(),
-            )),
+            RUNNER_OK if !instance.is_null() => Ok(Instance { table: self.table, ptr: instance }),
+            RUNNER_OK => Err(CallError::Failed("`prepare` succeeded but returned no instance".into())),
             other => Err(call_error(other, err)),
         }
     }
@@ -187,16 +152,11 @@ impl Instance {
 
     /// Asks the plugin whether the results are right: `Ok(explanation)` when
     /// verified, `Err` when not (or when verification itself failed).
-    pub fn verify(
-        &self,
-        host: &RunnerHost,
-        results: &[Option<String>],
-    ) -> Result<String, CallError> {
+    pub fn verify(&self, host: &RunnerHost, results: &[Option<String>]) -> Result<String, CallError> {
         let json = serde_json::to_string(results).unwrap_or_else(|_| "[]".to_owned());
         let mut out = Vec::new();
         // SAFETY: as in `run_unit`.
-        let status =
-            unsafe { (self.table.verify)(self.ptr, host, RunnerStr::new(&json), sink(&mut out)) };
+        let status = unsafe { (self.table.verify)(self.ptr, host, RunnerStr::new(&json), sink(&mut out)) };
         match status {
             RUNNER_OK => Ok(String::from_utf8_lossy(&out).into_owned()),
             other => Err(call_error(other, out)),
@@ -217,9 +177,5 @@ fn sink(buffer: &mut Vec<u8>) -> *mut RunnerSink {
 
 fn call_error(status: i32, message: Vec<u8>) -> CallError {
     let message = String::from_utf8_lossy(&message).into_owned();
-    if status == RUNNER_PANIC {
-        CallError::Panicked(message)
-    } else {
-        CallError::Failed(message)
-    }
+    if status == RUNNER_PANIC { CallError::Panicked(message) } else { CallError::Failed(message) }
 }

@@ -47,10 +47,7 @@ impl SearchPath {
         if let Some(env) = env {
             dirs.extend(std::env::split_paths(&env).filter(|p| !p.as_os_str().is_empty()));
         }
-        if let Some(exe_dir) = std::env::current_exe()
-            .ok()
-            .and_then(|p| p.parent().map(Path::to_path_buf))
-        {
+        if let Some(exe_dir) = std::env::current_exe().ok().and_then(|p| p.parent().map(Path::to_path_buf)) {
             dirs.push(exe_dir);
         }
         SearchPath { dirs }
@@ -74,15 +71,11 @@ impl SearchPath {
             PluginRef::Name(name) => {
                 let file = Self::file_name(name);
                 let searched: Vec<PathBuf> = self.dirs.iter().map(|d| d.join(&file)).collect();
-                searched
-                    .iter()
-                    .find(|p| p.is_file())
-                    .cloned()
-                    .ok_or_else(|| LoadError::NotFound {
-                        name: name.clone(),
-                        file,
-                        searched,
-                    })
+                searched.iter().find(|p| p.is_file()).cloned().ok_or_else(|| LoadError::NotFound {
+                    name: name.clone(),
+                    file,
+                    searched,
+                })
             }
         }
     }
@@ -96,15 +89,13 @@ impl SearchPath {
             let Ok(entries) = std::fs::read_dir(dir) else {
                 continue;
             };
-            let mut paths: Vec<PathBuf> =
-                entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+            let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
             paths.sort();
             for path in paths {
                 let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
                     continue;
                 };
-                let is_plugin =
-                    name.starts_with(&format!("lib{LIBRARY_PREFIX}")) && name.ends_with(".so");
+                let is_plugin = name.starts_with(&format!("lib{LIBRARY_PREFIX}")) && name.ends_with(".so");
                 if is_plugin && seen.insert(name.to_owned()) {
                     found.push(path);
                 }
@@ -122,37 +113,18 @@ mod tests {
     fn names_and_paths_are_told_apart() {
         let base = Path::new("/labs/one");
         assert_eq!(PluginRef::parse("cpu", base), PluginRef::Name("cpu".into()));
-        assert_eq!(
-            PluginRef::parse("./libx.so", base),
-            PluginRef::Path("/labs/one/./libx.so".into())
-        );
-        assert_eq!(
-            PluginRef::parse("libx.so", base),
-            PluginRef::Path("/labs/one/libx.so".into())
-        );
-        assert_eq!(
-            PluginRef::parse("/abs/libx.so", base),
-            PluginRef::Path("/abs/libx.so".into())
-        );
+        assert_eq!(PluginRef::parse("./libx.so", base), PluginRef::Path("/labs/one/./libx.so".into()));
+        assert_eq!(PluginRef::parse("libx.so", base), PluginRef::Path("/labs/one/libx.so".into()));
+        assert_eq!(PluginRef::parse("/abs/libx.so", base), PluginRef::Path("/abs/libx.so".into()));
     }
 
     #[test]
     fn not_found_lists_every_place_searched() {
-        let search = SearchPath {
-            dirs: vec!["/nowhere/a".into(), "/nowhere/b".into()],
-        };
-        let err = search
-            .resolve(&PluginRef::Name("my-lab".into()))
-            .unwrap_err();
+        let search = SearchPath { dirs: vec!["/nowhere/a".into(), "/nowhere/b".into()] };
+        let err = search.resolve(&PluginRef::Name("my-lab".into())).unwrap_err();
         let text = err.to_string();
-        assert!(
-            text.contains("/nowhere/a/librunner_plugin_my_lab.so"),
-            "{text}"
-        );
-        assert!(
-            text.contains("/nowhere/b/librunner_plugin_my_lab.so"),
-            "{text}"
-        );
+        assert!(text.contains("/nowhere/a/librunner_plugin_my_lab.so"), "{text}");
+        assert!(text.contains("/nowhere/b/librunner_plugin_my_lab.so"), "{text}");
         assert!(text.contains("cargo build --release"), "{text}");
     }
 }

@@ -104,11 +104,7 @@ struct RunDoc {
 }
 
 fn spread(s: Option<Spread>) -> Option<SpreadDoc> {
-    s.map(|s| SpreadDoc {
-        median: s.median,
-        min: s.min,
-        max: s.max,
-    })
+    s.map(|s| SpreadDoc { median: s.median, min: s.min, max: s.max })
 }
 
 fn run_doc(run: &RunRecord) -> RunDoc {
@@ -136,11 +132,8 @@ impl Format for Json {
     fn render(&self, report: &Report<'_>) -> String {
         let scenario = report.scenario;
         let workload = &scenario.workload;
-        let params: serde_json::Map<String, serde_json::Value> = workload
-            .params
-            .iter()
-            .map(|(k, v)| (k.clone(), serde_json::to_value(v).unwrap_or_default()))
-            .collect();
+        let params: serde_json::Map<String, serde_json::Value> =
+            workload.params.iter().map(|(k, v)| (k.clone(), serde_json::to_value(v).unwrap_or_default())).collect();
         let strategies = report
             .summaries
             .iter()
@@ -198,8 +191,7 @@ impl Format for Json {
                 crate::supervise::Interrupt::Int => "SIGINT",
                 crate::supervise::Interrupt::Term => "SIGTERM",
             }),
-            ok: report.summaries.iter().all(|s| s.all_succeeded())
-                && report.runs.interrupted.is_none(),
+            ok: report.summaries.iter().all(|s| s.all_succeeded()) && report.runs.interrupted.is_none(),
         };
         serde_json::to_string(&document).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
     }

@@ -21,11 +21,7 @@ impl Format for Table {
         if !scenario.description.is_empty() {
             let _ = writeln!(out, "{}", scenario.description);
         }
-        let params: Vec<String> = workload
-            .params
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect();
+        let params: Vec<String> = workload.params.iter().map(|(k, v)| format!("{k}={v}")).collect();
         let _ = writeln!(
             out,
             "{}/{} · {} unit(s) · {} · {} round(s) after {} warmup · {}\n",
@@ -39,9 +35,7 @@ impl Format for Table {
         );
 
         let mut table = comfy_table::Table::new();
-        table
-            .load_style(UTF8_FULL_CONDENSED)
-            .set_content_arrangement(ContentArrangement::Dynamic);
+        table.load_style(UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Dynamic);
         table.set_header(vec![
             "strategy",
             "workers",
@@ -60,16 +54,10 @@ impl Format for Table {
                 Cell::new(&entry.label),
                 Cell::new(entry.spec.workers).set_alignment(CellAlignment::Right),
                 Cell::new(wall(summary.wall_s)).set_alignment(CellAlignment::Right),
-                Cell::new(summary.cpu_s.map_or("—".into(), |s| seconds(s.median)))
+                Cell::new(summary.cpu_s.map_or("—".into(), |s| seconds(s.median))).set_alignment(CellAlignment::Right),
+                Cell::new(summary.utilisation.map_or("—".into(), |u| format!("{:.0} %", u * 100.0)))
                     .set_alignment(CellAlignment::Right),
-                Cell::new(
-                    summary
-                        .utilisation
-                        .map_or("—".into(), |u| format!("{:.0} %", u * 100.0)),
-                )
-                .set_alignment(CellAlignment::Right),
-                Cell::new(summary.max_rss_bytes.map_or("—".into(), bytes))
-                    .set_alignment(CellAlignment::Right),
+                Cell::new(summary.max_rss_bytes.map_or("—".into(), bytes)).set_alignment(CellAlignment::Right),
                 Cell::new(switches(summary)).set_alignment(CellAlignment::Right),
                 Cell::new(match summary.speedup {
                     Some(s) if baseline => format!("{:.2}× (base)", s.median),
@@ -105,18 +93,13 @@ impl Format for Table {
                 let _ = writeln!(out, "{label}: {problem} ({count} of {total} runs)");
             }
         }
-        if let Some(message) = report
-            .summaries
-            .iter()
-            .find_map(|s| s.verified.then_some(s.verdict_message.as_ref()).flatten())
+        if let Some(message) =
+            report.summaries.iter().find_map(|s| s.verified.then_some(s.verdict_message.as_ref()).flatten())
         {
             let _ = writeln!(out, "verified: {message}");
         }
         if let Some(signal) = report.runs.interrupted {
-            let _ = writeln!(
-                out,
-                "interrupted ({signal:?}): the figures above cover the runs that finished."
-            );
+            let _ = writeln!(out, "interrupted ({signal:?}): the figures above cover the runs that finished.");
         }
         out
     }
@@ -133,14 +116,7 @@ fn verified(summary: &StrategySummary) -> String {
 }
 
 fn wall(spread: Option<Spread>) -> String {
-    spread.map_or("—".into(), |s| {
-        format!(
-            "{} ({}–{})",
-            seconds(s.median),
-            seconds(s.min),
-            seconds(s.max)
-        )
-    })
+    spread.map_or("—".into(), |s| format!("{} ({}–{})", seconds(s.median), seconds(s.min), seconds(s.max)))
 }
 
 fn switches(summary: &StrategySummary) -> String {

@@ -16,11 +16,7 @@ pub struct Located {
 impl Located {
     /// An error at `span`.
     pub fn new(span: Range<usize>, message: impl Into<String>) -> Located {
-        Located {
-            span,
-            message: message.into(),
-            help: None,
-        }
+        Located { span, message: message.into(), help: None }
     }
 
     /// Adds a hint (what is allowed, what to do).
@@ -75,26 +71,12 @@ impl fmt::Display for ScenarioError {
             ScenarioError::Read { path, reason } => {
                 write!(f, "cannot read scenario `{}`: {reason}", path.display())
             }
-            ScenarioError::Invalid {
-                path,
-                line,
-                column,
-                source_line,
-                width,
-                message,
-                help,
-            } => {
+            ScenarioError::Invalid { path, line, column, source_line, width, message, help } => {
                 writeln!(f, "{}:{line}:{column}: {message}", path.display())?;
                 let gutter = line.to_string().len();
                 writeln!(f, "{:gutter$} |", "")?;
                 writeln!(f, "{line} | {source_line}")?;
-                write!(
-                    f,
-                    "{:gutter$} | {}{}",
-                    "",
-                    " ".repeat(column - 1),
-                    "^".repeat(*width)
-                )?;
+                write!(f, "{:gutter$} | {}{}", "", " ".repeat(column - 1), "^".repeat(*width))?;
                 if let Some(help) = help {
                     write!(f, "\n{:gutter$} = help: {help}", "")?;
                 }
@@ -120,10 +102,7 @@ mod tests {
             Located::new(start..start + 6, "expected an integer").help("e.g. repeat = 5"),
         );
         let shown = err.to_string();
-        assert!(
-            shown.starts_with("s.toml:3:10: expected an integer\n"),
-            "{shown}"
-        );
+        assert!(shown.starts_with("s.toml:3:10: expected an integer\n"), "{shown}");
         assert!(shown.contains("3 | repeat = \"five\""), "{shown}");
         assert!(shown.contains("  |          ^^^^^^"), "{shown}");
         assert!(shown.ends_with("= help: e.g. repeat = 5"), "{shown}");

@@ -42,12 +42,7 @@ impl WorkloadEntry {
         let map: serde_json::Map<String, serde_json::Value> = self
             .params
             .iter()
-            .map(|(k, v)| {
-                (
-                    k.clone(),
-                    serde_json::to_value(v).unwrap_or(serde_json::Value::Null),
-                )
-            })
+            .map(|(k, v)| (k.clone(), serde_json::to_value(v).unwrap_or(serde_json::Value::Null)))
             .collect();
         serde_json::Value::Object(map).to_string()
     }

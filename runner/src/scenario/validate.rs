@@ -28,10 +28,8 @@ pub trait ManifestSource {
 
 /// Reads and validates the scenario at `path`.
 pub fn load(path: &Path, manifests: &mut dyn ManifestSource) -> Result<Scenario, ScenarioError> {
-    let text = std::fs::read_to_string(path).map_err(|e| ScenarioError::Read {
-        path: path.to_owned(),
-        reason: e.to_string(),
-    })?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| ScenarioError::Read { path: path.to_owned(), reason: e.to_string() })?;
     parse(path, &text, manifests).map_err(|located| ScenarioError::at(path, &text, located))
 }
 
@@ -40,10 +38,7 @@ fn parse(path: &Path, text: &str, manifests: &mut dyn ManifestSource) -> Result<
     let scenario = raw.scenario.get_ref();
     let name = scenario.name.get_ref().trim().to_owned();
     if name.is_empty() {
-        return Err(Located::new(
-            scenario.name.span(),
-            "the scenario's `name` is empty",
-        ));
+        return Err(Located::new(scenario.name.span(), "the scenario's `name` is empty"));
     }
     let repeat = count(scenario.repeat.as_ref(), DEFAULT_REPEAT, 1, "repeat")?;
     let warmup = count(scenario.warmup.as_ref(), DEFAULT_WARMUP, 0, "warmup")?;
@@ -53,10 +48,7 @@ fn parse(path: &Path, text: &str, manifests: &mut dyn ManifestSource) -> Result<
             Duration::from_secs_f64(*t.get_ref())
         }
         Some(t) => {
-            return Err(Located::new(
-                t.span(),
-                "`timeout` must be a positive number of seconds",
-            ));
+            return Err(Located::new(t.span(), "`timeout` must be a positive number of seconds"));
         }
     };
 
@@ -64,36 +56,21 @@ fn parse(path: &Path, text: &str, manifests: &mut dyn ManifestSource) -> Result<
     let workload = workload(raw.workload.get_ref(), base_dir, manifests)?;
 
     if raw.strategy.is_empty() {
-        return Err(
-            Located::new(text.len()..text.len(), "the scenario has no `[[strategy]]`").help(
-                format!(
-                    "add one, e.g.\n[[strategy]]\nkind = \"sequential\"\n(kinds: {})",
-                    kind_names()
-                ),
-            ),
-        );
+        return Err(Located::new(text.len()..text.len(), "the scenario has no `[[strategy]]`")
+            .help(format!("add one, e.g.\n[[strategy]]\nkind = \"sequential\"\n(kinds: {})", kind_names())));
     }
     let mut strategies: Vec<StrategyEntry> = Vec::new();
     let mut baseline = None;
     for raw in &raw.strategy {
         let entry = strategy(raw.get_ref())?;
         if let Some(first) = strategies.iter().find(|s| s.label == entry.label) {
-            let at = raw
-                .get_ref()
-                .label
-                .as_ref()
-                .map_or(raw.get_ref().kind.span(), Spanned::span);
-            return Err(
-                Located::new(at, format!("two strategies are labelled `{}`", first.label))
-                    .help("give each a distinct `label = \"…\"`"),
-            );
+            let at = raw.get_ref().label.as_ref().map_or(raw.get_ref().kind.span(), Spanned::span);
+            return Err(Located::new(at, format!("two strategies are labelled `{}`", first.label))
+                .help("give each a distinct `label = \"…\"`"));
         }
         if raw.get_ref().baseline {
             if baseline.is_some() {
-                return Err(Located::new(
-                    raw.span(),
-                    "more than one strategy says `baseline = true`",
-                ));
+                return Err(Located::new(raw.span(), "more than one strategy says `baseline = true`"));
             }
             baseline = Some(strategies.len());
         }
@@ -133,21 +110,13 @@ fn count(value: Option<&Spanned<i64>>, default: u32, min: i64, key: &str) -> Res
     match value {
         None => Ok(default),
         Some(v) if (min..=10_000).contains(v.get_ref()) => Ok(*v.get_ref() as u32),
-        Some(v) => Err(Located::new(
-            v.span(),
-            format!(
-                "`{key}` must be between {min} and 10000, found {}",
-                v.get_ref()
-            ),
-        )),
+        Some(v) => {
+            Err(Located::new(v.span(), format!("`{key}` must be between {min} and 10000, found {}", v.get_ref())))
+        }
     }
 }
 
-fn workload(
-    raw: &RawWorkload,
-    base_dir: &Path,
-    manifests: &mut dyn ManifestSource,
-) -> Result<WorkloadEntry, Located> {
+fn workload(raw: &RawWorkload, base_dir: &Path, manifests: &mut dyn ManifestSource) -> Result<WorkloadEntry, Located> {
     let plugin = raw.plugin.get_ref();
     let (library, manifest) = manifests
         .manifest(&PluginRef::parse(plugin, base_dir))
@@ -155,20 +124,14 @@ fn workload(
     let name = raw.workload.get_ref();
     let Some(info) = manifest.workloads.iter().find(|w| &w.name == name) else {
         let known: Vec<&str> = manifest.workloads.iter().map(|w| w.name.as_str()).collect();
-        return Err(Located::new(
-            raw.workload.span(),
-            format!("plugin `{}` has no workload `{name}`", manifest.name),
-        )
-        .help(format!("expected one of: {}", known.join(", "))));
+        return Err(Located::new(raw.workload.span(), format!("plugin `{}` has no workload `{name}`", manifest.name))
+            .help(format!("expected one of: {}", known.join(", "))));
     };
     let units = match &raw.units {
         None => 1,
         Some(u) if *u.get_ref() >= 1 => *u.get_ref() as u64,
         Some(u) => {
-            return Err(Located::new(
-                u.span(),
-                format!("`units` must be at least 1, found {}", u.get_ref()),
-            ));
+            return Err(Located::new(u.span(), format!("`units` must be at least 1, found {}", u.get_ref())));
         }
     };
 
@@ -182,21 +145,14 @@ fn workload(
             };
             return Err(Located::new(
                 key.span(),
-                format!(
-                    "unknown parameter `{}` for workload `{name}`",
-                    key.get_ref()
-                ),
+                format!("unknown parameter `{}` for workload `{name}`", key.get_ref()),
             )
             .help(help));
         }
     }
     let mut params = Vec::new();
     for spec in &info.params {
-        let given = raw
-            .params
-            .iter()
-            .find(|(k, _)| k.get_ref() == &spec.name)
-            .map(|(_, v)| v);
+        let given = raw.params.iter().find(|(k, _)| k.get_ref() == &spec.name).map(|(_, v)| v);
         let value = match given {
             None => spec.default.clone(),
             Some(value) => param_value(value.get_ref(), spec.kind).ok_or_else(|| {
@@ -214,14 +170,7 @@ fn workload(
         };
         params.push((spec.name.clone(), value));
     }
-    Ok(WorkloadEntry {
-        plugin: plugin.clone(),
-        library,
-        name: name.clone(),
-        units,
-        params,
-        manifest,
-    })
+    Ok(WorkloadEntry { plugin: plugin.clone(), library, name: name.clone(), units, params, manifest })
 }
 
 fn param_value(value: &toml::Value, kind: ParamType) -> Option<ParamValue> {
@@ -236,38 +185,26 @@ fn param_value(value: &toml::Value, kind: ParamType) -> Option<ParamValue> {
 }
 
 fn kind_names() -> String {
-    StrategyKind::ALL
-        .iter()
-        .map(|k| k.name())
-        .collect::<Vec<_>>()
-        .join(", ")
+    StrategyKind::ALL.iter().map(|k| k.name()).collect::<Vec<_>>().join(", ")
 }
 
 fn strategy(raw: &RawStrategy) -> Result<StrategyEntry, Located> {
     let kind = StrategyKind::parse(raw.kind.get_ref()).ok_or_else(|| {
-        Located::new(
-            raw.kind.span(),
-            format!("unknown strategy kind `{}`", raw.kind.get_ref()),
-        )
-        .help(format!("expected one of: {}", kind_names()))
+        Located::new(raw.kind.span(), format!("unknown strategy kind `{}`", raw.kind.get_ref()))
+            .help(format!("expected one of: {}", kind_names()))
     })?;
     let workers = match (&raw.workers, kind) {
         (None, StrategyKind::Sequential) => 1,
         (None, _) => std::thread::available_parallelism().map_or(2, |n| n.get() as u32),
         (Some(w), StrategyKind::Sequential) if *w.get_ref() != 1 => {
-            return Err(
-                Located::new(w.span(), "a `sequential` strategy has exactly one worker")
-                    .help("remove `workers`, or choose `threads` or `processes`"),
-            );
+            return Err(Located::new(w.span(), "a `sequential` strategy has exactly one worker")
+                .help("remove `workers`, or choose `threads` or `processes`"));
         }
         (Some(w), _) if (1..=MAX_WORKERS).contains(w.get_ref()) => *w.get_ref() as u32,
         (Some(w), _) => {
             return Err(Located::new(
                 w.span(),
-                format!(
-                    "`workers` must be between 1 and {MAX_WORKERS}, found {}",
-                    w.get_ref()
-                ),
+                format!("`workers` must be between 1 and {MAX_WORKERS}, found {}", w.get_ref()),
             ));
         }
     };
@@ -283,11 +220,7 @@ fn strategy(raw: &RawStrategy) -> Result<StrategyEntry, Located> {
             } else {
                 format!("`{kind}` takes: {}", allowed.join(", "))
             };
-            return Err(Located::new(
-                key.span(),
-                format!("unknown option `{}` for `{kind}`", key.get_ref()),
-            )
-            .help(help));
+            return Err(Located::new(key.span(), format!("unknown option `{}` for `{kind}`", key.get_ref())).help(help));
         }
         match (key.get_ref().as_str(), value.get_ref()) {
             ("gil", toml::Value::Boolean(on)) => gil = *on,
@@ -300,10 +233,7 @@ fn strategy(raw: &RawStrategy) -> Result<StrategyEntry, Located> {
                 interval_span = Some(key.span());
             }
             ("gil", _) => {
-                return Err(Located::new(
-                    value.span(),
-                    "`gil` must be `true` or `false`",
-                ));
+                return Err(Located::new(value.span(), "`gil` must be `true` or `false`"));
             }
             _ => {
                 return Err(Located::new(
@@ -314,10 +244,7 @@ fn strategy(raw: &RawStrategy) -> Result<StrategyEntry, Located> {
         }
     }
     if let (false, Some(span)) = (gil, interval_span) {
-        return Err(Located::new(
-            span,
-            "`switch_interval_ms` only applies with `gil = true`",
-        ));
+        return Err(Located::new(span, "`switch_interval_ms` only applies with `gil = true`"));
     }
 
     let label = match &raw.label {
@@ -327,11 +254,6 @@ fn strategy(raw: &RawStrategy) -> Result<StrategyEntry, Located> {
         Some(l) => l.get_ref().trim().to_owned(),
         None => kind.name().to_owned(),
     };
-    let gil = gil.then_some(GilConfig {
-        switch_interval_ns: interval.as_nanos() as u64,
-    });
-    Ok(StrategyEntry {
-        label,
-        spec: StrategySpec { kind, workers, gil },
-    })
+    let gil = gil.then_some(GilConfig { switch_interval_ns: interval.as_nanos() as u64 });
+    Ok(StrategyEntry { label, spec: StrategySpec { kind, workers, gil } })
 }

@@ -19,17 +19,9 @@ mod tests {
     fn chunks_cover_every_unit_once() {
         for units in 0..40 {
             for workers in 1..9 {
-                let all: Vec<u64> = (0..workers)
-                    .flat_map(|w| chunk(units, workers, w))
-                    .collect();
-                assert_eq!(
-                    all,
-                    (0..units).collect::<Vec<_>>(),
-                    "units={units} workers={workers}"
-                );
-                let sizes: Vec<u64> = (0..workers)
-                    .map(|w| chunk(units, workers, w).count() as u64)
-                    .collect();
+                let all: Vec<u64> = (0..workers).flat_map(|w| chunk(units, workers, w)).collect();
+                assert_eq!(all, (0..units).collect::<Vec<_>>(), "units={units} workers={workers}");
+                let sizes: Vec<u64> = (0..workers).map(|w| chunk(units, workers, w).count() as u64).collect();
                 assert!(sizes.iter().max().unwrap() - sizes.iter().min().unwrap() <= 1);
             }
         }

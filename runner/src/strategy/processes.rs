@@ -21,12 +21,15 @@ use nix::unistd::{ForkResult, Pid, fork};
 
 use super::chunks::chunk;
 use super::unit::{RunContext, StrategyOutcome, WorkerState};
-use crate::event::{Event, FatalError, UnitOutcome};
+use crate::event::{Event, FatalError};
 use crate::supervise::signal_name;
 use crate::worker::{EventSink, UsageMeter, WorkerLog};
 
 /// Exit code of a worker process whose runner code (not the plugin) panicked.
 const WORKER_PANICKED: i32 = 101;
+
+/// How a serialized [`Event::UnitResult`] begins.
+const RESULT_PREFIX: &str = r#"{"event":"unit_result""#;
 
 #[derive(Debug)]
 struct Forked {
@@ -52,10 +55,7 @@ pub fn run(cx: &RunContext<'_>, workers: u32) -> Result<StrategyOutcome, FatalEr
         let (reader, writer) = match pipe {
             Ok(pair) => pair,
             Err(e) => {
-                return Err(abandon(
-                    &forked,
-                    format!("could not make a pipe for worker {id}: {e}"),
-                ));
+                return Err(abandon(&forked, format!("could not make a pipe for worker {id}: {e}")));
             }
         };
         // SAFETY: the process is single-threaded (checked above), so the child
@@ -72,10 +72,7 @@ pub fn run(cx: &RunContext<'_>, workers: u32) -> Result<StrategyOutcome, FatalEr
                 readers.push(reader);
             }
             Err(e) => {
-                return Err(abandon(
-                    &forked,
-                    format!("fork failed for worker {id}: {e}"),
-                ));
+                return Err(abandon(&forked, format!("fork failed for worker {id}: {e}")));
             }
         }
     }
@@ -83,27 +80,21 @@ pub fn run(cx: &RunContext<'_>, workers: u32) -> Result<StrategyOutcome, FatalEr
     // Every fork is done: threads are safe from here on.
     let results = Mutex::new(vec![None; cx.units as usize]);
     std::thread::scope(|scope| {
-        for reader in readers {
+        for (worker, reader) in forked.iter().zip(readers) {
             let results = &results;
-            scope.spawn(move || relay(reader, cx.events, results));
+            scope.spawn(move || relay(worker.id, reader, cx.events, results));
         }
     });
     let worker_failures = forked.iter().filter_map(reap).collect();
-    let results = results
-        .into_inner()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    Ok(StrategyOutcome {
-        results,
-        measurement: meter.finish(),
-        worker_failures,
-    })
+    let results = results.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner());
+    Ok(StrategyOutcome { results, measurement: meter.finish(), worker_failures })
 }
 
 /// The body of a forked worker. Never returns.
 fn worker_process(cx: &RunContext<'_>, id: u32, workers: u32, writer: PipeWriter) -> ! {
     let code = match catch_unwind(AssertUnwindSafe(|| {
         let sink = EventSink::new(File::from(OwnedFd::from(writer)));
-        let worker = WorkerState::new(id, cx.clock, &sink, None);
+        let worker = WorkerState::new(id, cx.clock, &sink, None).sending_results();
         worker.run_units(cx.instance, chunk(cx.units, workers, id));
     })) {
         Ok(()) => 0,
@@ -114,20 +105,21 @@ fn worker_process(cx: &RunContext<'_>, id: u32, workers: u32, writer: PipeWriter
     unsafe { nix::libc::_exit(code) }
 }
 
-/// Forwards a worker's events to the run's stream, keeping unit results.
-fn relay(reader: PipeReader, events: &EventSink, results: &Mutex<Vec<Option<String>>>) {
-    let mut log = WorkerLog::new(events);
+/// Forwards a worker's events to the run's stream, keeping unit results
+/// (which the host does not need) for verification here.
+fn relay(id: u32, reader: PipeReader, events: &EventSink, results: &Mutex<Vec<Option<String>>>) {
+    let mut log = WorkerLog::new(events, id);
     for line in BufReader::new(reader).lines() {
         let Ok(line) = line else { break };
-        if let Ok(Event::UnitFinished {
-            unit,
-            outcome: UnitOutcome::Ok { output },
-            ..
-        }) = serde_json::from_str(&line)
-            && let Ok(mut results) = results.lock()
-            && let Some(slot) = results.get_mut(unit as usize)
-        {
-            *slot = Some(output);
+        // Only result lines are parsed; the rest pass through untouched.
+        if line.starts_with(RESULT_PREFIX) {
+            if let Ok(Event::UnitResult { unit, output }) = serde_json::from_str(&line)
+                && let Ok(mut results) = results.lock()
+                && let Some(slot) = results.get_mut(unit as usize)
+            {
+                *slot = Some(output);
+            }
+            continue;
         }
         log.push_line(line.as_bytes());
     }
@@ -138,14 +130,9 @@ fn reap(worker: &Forked) -> Option<String> {
     let who = format!("worker {} (pid {})", worker.id, worker.pid);
     match waitpid(worker.pid, None) {
         Ok(WaitStatus::Exited(_, 0)) => None,
-        Ok(WaitStatus::Exited(_, WORKER_PANICKED)) => {
-            Some(format!("{who}: the runner's worker code panicked"))
-        }
+        Ok(WaitStatus::Exited(_, WORKER_PANICKED)) => Some(format!("{who}: the runner's worker code panicked")),
         Ok(WaitStatus::Exited(_, code)) => Some(format!("{who} exited with code {code}")),
-        Ok(WaitStatus::Signaled(_, signal, _)) => Some(format!(
-            "{who} was killed by {}",
-            signal_name(signal as i32)
-        )),
+        Ok(WaitStatus::Signaled(_, signal, _)) => Some(format!("{who} was killed by {}", signal_name(signal as i32))),
         Ok(other) => Some(format!("{who} ended oddly: {other:?}")),
         Err(e) => Some(format!("{who} could not be waited for: {e}")),
     }
@@ -162,7 +149,5 @@ fn abandon(forked: &[Forked], why: String) -> FatalError {
 
 /// Threads of this process, from `/proc/self/task`.
 fn thread_count() -> usize {
-    std::fs::read_dir("/proc/self/task")
-        .map(|d| d.count())
-        .unwrap_or(0)
+    std::fs::read_dir("/proc/self/task").map(|d| d.count()).unwrap_or(0)
 }

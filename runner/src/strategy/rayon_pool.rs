@@ -15,23 +15,14 @@ pub fn run(cx: &RunContext<'_>, workers: u32) -> Result<StrategyOutcome, FatalEr
         .num_threads(workers as usize)
         .thread_name(|i| format!("rayon-{i}"))
         .build()
-        .map_err(|e| FatalError::Strategy {
-            message: format!("could not build a rayon pool of {workers}: {e}"),
-        })?;
+        .map_err(|e| FatalError::Strategy { message: format!("could not build a rayon pool of {workers}: {e}") })?;
     let results: Vec<Option<String>> = pool.install(|| {
         (0..cx.units)
             .into_par_iter()
             .map_init(
                 // Called once per piece of work rayon splits off, so a thread
                 // may report `worker_started` more than once.
-                || {
-                    WorkerState::new(
-                        rayon::current_thread_index().unwrap_or(0) as u32,
-                        cx.clock,
-                        cx.events,
-                        None,
-                    )
-                },
+                || WorkerState::new(rayon::current_thread_index().unwrap_or(0) as u32, cx.clock, cx.events, None),
                 |worker, unit| {
                     let hooks: &dyn WorkerHooks = worker;
                     worker.run_unit(cx.instance, &HostApi::new(&hooks), unit)

@@ -20,12 +20,8 @@ pub enum StrategyKind {
 
 impl StrategyKind {
     /// Every kind, in the order `runner list` shows them.
-    pub const ALL: [StrategyKind; 4] = [
-        StrategyKind::Sequential,
-        StrategyKind::Threads,
-        StrategyKind::Processes,
-        StrategyKind::Rayon,
-    ];
+    pub const ALL: [StrategyKind; 4] =
+        [StrategyKind::Sequential, StrategyKind::Threads, StrategyKind::Processes, StrategyKind::Rayon];
 
     /// The name used in scenario files.
     pub fn name(self) -> &'static str {
@@ -49,9 +45,7 @@ impl StrategyKind {
             StrategyKind::Threads => {
                 "N OS threads, units split into N chunks; `options.gil = true` adds a simulated interpreter lock"
             }
-            StrategyKind::Processes => {
-                "N processes forked with nix, units split into N chunks, results over pipes"
-            }
+            StrategyKind::Processes => "N processes forked with nix, units split into N chunks, results over pipes",
             StrategyKind::Rayon => "a scoped rayon pool of N threads with work stealing",
         }
     }

@@ -16,12 +16,9 @@ pub fn run(cx: &RunContext<'_>, workers: u32, gil: Option<GilConfig>) -> Strateg
         let handles: Vec<_> = (0..workers)
             .map(|id| {
                 let gil = gil.as_ref();
-                std::thread::Builder::new()
-                    .name(format!("worker-{id}"))
-                    .spawn_scoped(scope, move || {
-                        WorkerState::new(id, cx.clock, cx.events, gil)
-                            .run_units(cx.instance, chunk(cx.units, workers, id))
-                    })
+                std::thread::Builder::new().name(format!("worker-{id}")).spawn_scoped(scope, move || {
+                    WorkerState::new(id, cx.clock, cx.events, gil).run_units(cx.instance, chunk(cx.units, workers, id))
+                })
             })
             .collect();
         for (id, handle) in handles.into_iter().enumerate() {

@@ -5,7 +5,7 @@
 use std::sync::Mutex;
 use std::time::Duration;
 
-use crate::event::{Event, GilStats, Measurement, UnitOutcome};
+use crate::event::{Event, GilStats, Measurement, UnitSpan};
 use crate::plugin::{CallError, HostApi, Instance, WorkerHooks};
 use crate::worker::{EventSink, Gil, RunClock, WorkerLog};
 
@@ -31,11 +31,7 @@ pub struct StrategyOutcome {
 impl StrategyOutcome {
     /// An outcome with every figure but the GIL's.
     pub fn new(results: Vec<Option<String>>, measurement: Measurement) -> Self {
-        Self {
-            results,
-            measurement,
-            worker_failures: Vec::new(),
-        }
+        Self { results, measurement, worker_failures: Vec::new() }
     }
 
     /// Adds the simulated lock's figures.
@@ -52,23 +48,23 @@ pub struct WorkerState<'a> {
     clock: RunClock,
     gil: Option<&'a Gil>,
     log: Mutex<WorkerLog<'a>>,
+    /// Send each unit's output on the event stream (forked workers, whose
+    /// results must reach the run's process for verification).
+    send_results: bool,
 }
 
 impl<'a> WorkerState<'a> {
     /// A worker that reports on `events`.
     pub fn new(id: u32, clock: RunClock, events: &'a EventSink, gil: Option<&'a Gil>) -> Self {
-        let state = WorkerState {
-            id,
-            clock,
-            gil,
-            log: Mutex::new(WorkerLog::new(events)),
-        };
-        state.log(Event::WorkerStarted {
-            worker: id,
-            pid: std::process::id(),
-            t_ns: clock.now_ns(),
-        });
+        let state = WorkerState { id, clock, gil, log: Mutex::new(WorkerLog::new(events, id)), send_results: false };
+        state.log(Event::WorkerStarted { worker: id, pid: std::process::id(), t_ns: clock.now_ns() });
         state
+    }
+
+    /// Makes this worker send unit outputs on its event stream.
+    pub fn sending_results(mut self) -> Self {
+        self.send_results = true;
+        self
     }
 
     fn log(&self, event: Event) {
@@ -79,51 +75,43 @@ impl<'a> WorkerState<'a> {
 
     /// Runs units `units` on this worker, under the simulated lock if there is one,
     /// and stores each unit's result in `results` at the unit's index minus `offset`.
-    pub fn run_units(
-        &self,
-        instance: &Instance,
-        units: std::ops::Range<u64>,
-    ) -> Vec<Option<String>> {
+    pub fn run_units(&self, instance: &Instance, units: std::ops::Range<u64>) -> Vec<Option<String>> {
         let hooks: &dyn WorkerHooks = self;
         let host = HostApi::new(&hooks);
         if let Some(gil) = self.gil {
             gil.acquire(self.id);
         }
-        let results = units
-            .map(|unit| self.run_unit(instance, &host, unit))
-            .collect();
+        let results = units.map(|unit| self.run_unit(instance, &host, unit)).collect();
         if let Some(gil) = self.gil {
             gil.release(self.id);
         }
         results
     }
 
-    /// Runs one unit, reporting its start and end.
+    /// Runs one unit, reporting when it started and ended.
     pub fn run_unit(&self, instance: &Instance, host: &HostApi<'_>, unit: u64) -> Option<String> {
-        self.log(Event::UnitStarted {
-            unit,
-            worker: self.id,
-            t_ns: self.clock.now_ns(),
-        });
+        let started_ns = self.clock.now_ns();
         let result = instance.run_unit(host.raw(), unit);
-        let t_ns = self.clock.now_ns();
-        let (outcome, output) = match result {
-            Ok(output) => (
-                UnitOutcome::Ok {
-                    output: output.clone(),
-                },
-                Some(output),
-            ),
-            Err(CallError::Failed(message)) => (UnitOutcome::Failed { message }, None),
-            Err(CallError::Panicked(message)) => (UnitOutcome::Panicked { message }, None),
-        };
-        self.log(Event::UnitFinished {
-            unit,
-            worker: self.id,
-            t_ns,
-            outcome,
-        });
-        output
+        let finished_ns = self.clock.now_ns();
+        let Ok(mut log) = self.log.lock() else { return result.ok() };
+        match result {
+            Ok(output) => {
+                if self.send_results {
+                    log.push(&Event::UnitResult { unit, output: output.clone() });
+                }
+                log.push_span(UnitSpan(unit, started_ns, finished_ns));
+                Some(output)
+            }
+            Err(error) => {
+                let (panicked, message) = match error {
+                    CallError::Failed(message) => (false, message),
+                    CallError::Panicked(message) => (true, message),
+                };
+                let worker = self.id;
+                log.push(&Event::UnitFailed { unit, worker, started_ns, finished_ns, panicked, message });
+                None
+            }
+        }
     }
 
     /// Sends whatever events are buffered.
@@ -160,11 +148,6 @@ impl WorkerHooks for WorkerState<'_> {
     }
 
     fn emit(&self, name: &str, detail: serde_json::Value) {
-        self.log(Event::Custom {
-            worker: self.id,
-            t_ns: self.clock.now_ns(),
-            name: name.to_owned(),
-            detail,
-        });
+        self.log(Event::Custom { worker: self.id, t_ns: self.clock.now_ns(), name: name.to_owned(), detail });
     }
 }

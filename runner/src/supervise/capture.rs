@@ -29,32 +29,27 @@ impl Capture {
     /// Starts draining `stream`.
     pub fn start(mut stream: impl Read + Send + 'static, name: &str) -> Capture {
         let (tx, done) = mpsc::channel();
-        let spawned = std::thread::Builder::new()
-            .name(format!("capture-{name}"))
-            .spawn(move || {
-                let mut total = 0u64;
-                let mut tail: Vec<u8> = Vec::new();
-                let mut buf = [0u8; 8192];
-                loop {
-                    match stream.read(&mut buf) {
-                        Ok(0) => break,
-                        Ok(n) => {
-                            total += n as u64;
-                            tail.extend_from_slice(&buf[..n]);
-                            if tail.len() > 2 * TAIL_BYTES {
-                                tail.drain(..tail.len() - TAIL_BYTES);
-                            }
+        let spawned = std::thread::Builder::new().name(format!("capture-{name}")).spawn(move || {
+            let mut total = 0u64;
+            let mut tail: Vec<u8> = Vec::new();
+            let mut buf = [0u8; 8192];
+            loop {
+                match stream.read(&mut buf) {
+                    Ok(0) => break,
+                    Ok(n) => {
+                        total += n as u64;
+                        tail.extend_from_slice(&buf[..n]);
+                        if tail.len() > 2 * TAIL_BYTES {
+                            tail.drain(..tail.len() - TAIL_BYTES);
                         }
-                        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                        Err(_) => break,
                     }
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                    Err(_) => break,
                 }
-                let start = tail.len().saturating_sub(TAIL_BYTES);
-                let _ = tx.send(Captured {
-                    bytes: total,
-                    tail: String::from_utf8_lossy(&tail[start..]).into_owned(),
-                });
-            });
+            }
+            let start = tail.len().saturating_sub(TAIL_BYTES);
+            let _ = tx.send(Captured { bytes: total, tail: String::from_utf8_lossy(&tail[start..]).into_owned() });
+        });
         if spawned.is_err() {
             tracing::warn!("could not start a thread to capture {name}; its output is lost");
         }

@@ -19,6 +19,8 @@ use crate::event::Event;
 
 /// How often the loop looks at the clock, the child and the interrupt flag.
 const TICK: Duration = Duration::from_millis(20);
+/// How often to look for the child's exit once its event stream has closed.
+const EXIT_POLL: Duration = Duration::from_millis(1);
 /// How long events and output may keep arriving after the child has exited.
 const DRAIN_PATIENCE: Duration = Duration::from_secs(2);
 
@@ -65,19 +67,12 @@ pub struct ChildReport {
 
 /// Runs `command` under supervision, handing each event to `on_event` as it
 /// arrives. Errors only when the child cannot be started at all.
-pub fn supervise(
-    command: &ChildCommand,
-    mut on_event: impl FnMut(Event),
-) -> std::io::Result<ChildReport> {
+pub fn supervise(command: &ChildCommand, mut on_event: impl FnMut(Event)) -> std::io::Result<ChildReport> {
     let (events_rx, events_tx) = std::io::pipe()?;
     let event_fd = events_tx.as_raw_fd();
     let exe = std::env::current_exe()?;
     let mut cmd = Command::new(exe);
-    cmd.args(&command.args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .process_group(0);
+    cmd.args(&command.args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).process_group(0);
     // SAFETY: only async-signal-safe calls (dup2, fcntl) between fork and exec.
     unsafe {
         cmd.pre_exec(move || {
@@ -101,27 +96,22 @@ pub fn supervise(
     let stdout = Capture::start(child.stdout.take().expect("piped"), "stdout");
     let stderr = Capture::start(child.stderr.take().expect("piped"), "stderr");
     let (tx, rx) = mpsc::channel::<Result<Event, String>>();
-    std::thread::Builder::new()
-        .name("events".into())
-        .spawn(move || {
-            for line in BufReader::new(events_rx).lines() {
-                let Ok(line) = line else { break };
-                let parsed = serde_json::from_str::<Event>(&line).map_err(|_| line);
-                if tx.send(parsed).is_err() {
-                    break;
-                }
+    std::thread::Builder::new().name("events".into()).spawn(move || {
+        for line in BufReader::new(events_rx).lines() {
+            let Ok(line) = line else { break };
+            let parsed = serde_json::from_str::<Event>(&line).map_err(|_| line);
+            if tx.send(parsed).is_err() {
+                break;
             }
-        })?;
+        }
+    })?;
 
     let mut malformed_events = 0;
     let mut handle = |item: Result<Event, String>| match item {
         Ok(event) => on_event(event),
         Err(line) => {
             malformed_events += 1;
-            tracing::debug!(
-                "not an event: {}",
-                line.chars().take(200).collect::<String>()
-            );
+            tracing::debug!("not an event: {}", line.chars().take(200).collect::<String>());
         }
     };
 
@@ -142,7 +132,8 @@ pub fn supervise(
                 Err(RecvTimeoutError::Timeout) => {}
             }
         } else {
-            std::thread::sleep(TICK.min(deadline.saturating_duration_since(Instant::now())));
+            // The event stream closes as the child exits: look again soon.
+            std::thread::sleep(EXIT_POLL.min(deadline.saturating_duration_since(Instant::now())));
         }
         if let Some(status) = child.try_wait()? {
             break exit_of(status);
@@ -176,11 +167,9 @@ pub fn supervise(
 /// block the runner.
 fn feed_stdin(child: &mut Child, input: Vec<u8>) {
     if let Some(mut stdin) = child.stdin.take() {
-        let _ = std::thread::Builder::new()
-            .name("stdin".into())
-            .spawn(move || {
-                let _ = stdin.write_all(&input);
-            });
+        let _ = std::thread::Builder::new().name("stdin".into()).spawn(move || {
+            let _ = stdin.write_all(&input);
+        });
     }
 }
 
@@ -210,7 +199,5 @@ fn exit_of(status: ExitStatus) -> ChildExit {
 
 /// `SIGSEGV` for 11, or `signal N` when the number is not known.
 pub fn signal_name(signal: i32) -> String {
-    Signal::try_from(signal)
-        .map(|s| s.as_str().to_owned())
-        .unwrap_or_else(|_| format!("signal {signal}"))
+    Signal::try_from(signal).map(|s| s.as_str().to_owned()).unwrap_or_else(|_| format!("signal {signal}"))
 }

@@ -16,10 +16,7 @@ pub fn become_subreaper() {
     // SAFETY: prctl with PR_SET_CHILD_SUBREAPER only sets a process attribute.
     let rc = unsafe { nix::libc::prctl(nix::libc::PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) };
     if rc != 0 {
-        tracing::debug!(
-            "could not become a child subreaper: {}",
-            std::io::Error::last_os_error()
-        );
+        tracing::debug!("could not become a child subreaper: {}", std::io::Error::last_os_error());
     }
 }
 
@@ -40,12 +37,7 @@ fn read_stat(pid: i32) -> Option<ProcStat> {
     let state = fields.next()?.chars().next()?;
     let ppid = fields.next()?.parse().ok()?;
     let pgrp = fields.next()?.parse().ok()?;
-    Some(ProcStat {
-        pid,
-        state,
-        ppid,
-        pgrp,
-    })
+    Some(ProcStat { pid, state, ppid, pgrp })
 }
 
 fn all_processes() -> impl Iterator<Item = ProcStat> {
@@ -58,9 +50,7 @@ fn all_processes() -> impl Iterator<Item = ProcStat> {
 
 /// Live (non-zombie) members of process group `pgid`.
 pub fn live_members(pgid: Pid) -> usize {
-    all_processes()
-        .filter(|p| p.pgrp == pgid.as_raw() && p.state != 'Z')
-        .count()
+    all_processes().filter(|p| p.pgrp == pgid.as_raw() && p.state != 'Z').count()
 }
 
 /// Sends `signal` to every process of the group; a group that is already gone
@@ -89,25 +79,16 @@ fn reap_adopted(pgid: Pid) {
     let me = std::process::id() as i32;
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
     loop {
-        let mine: Vec<ProcStat> = all_processes()
-            .filter(|p| p.ppid == me && p.pgrp == pgid.as_raw())
-            .collect();
+        let mine: Vec<ProcStat> = all_processes().filter(|p| p.ppid == me && p.pgrp == pgid.as_raw()).collect();
         if mine.is_empty() {
             return;
         }
         for p in &mine {
-            let flags = if p.state == 'Z' {
-                None
-            } else {
-                Some(WaitPidFlag::WNOHANG)
-            };
+            let flags = if p.state == 'Z' { None } else { Some(WaitPidFlag::WNOHANG) };
             let _ = waitpid(Pid::from_raw(p.pid), flags);
         }
         if std::time::Instant::now() >= deadline {
-            tracing::warn!(
-                "{} process(es) of group {pgid} did not die after SIGKILL",
-                mine.len()
-            );
+            tracing::warn!("{} process(es) of group {pgid} did not die after SIGKILL", mine.len());
             return;
         }
         std::thread::sleep(std::time::Duration::from_millis(5));

@@ -35,16 +35,8 @@ impl Interrupt {
 /// Installs the handlers (once). Until then, the default actions apply.
 pub fn install_interrupt_handler() -> std::io::Result<()> {
     let flag = RECEIVED.get_or_init(|| Arc::new(AtomicUsize::new(0)));
-    signal_hook::flag::register_usize(
-        Signal::SIGINT as i32,
-        Arc::clone(flag),
-        Signal::SIGINT as usize,
-    )?;
-    signal_hook::flag::register_usize(
-        Signal::SIGTERM as i32,
-        Arc::clone(flag),
-        Signal::SIGTERM as usize,
-    )?;
+    signal_hook::flag::register_usize(Signal::SIGINT as i32, Arc::clone(flag), Signal::SIGINT as usize)?;
+    signal_hook::flag::register_usize(Signal::SIGTERM as i32, Arc::clone(flag), Signal::SIGTERM as usize)?;
     Ok(())
 }
 

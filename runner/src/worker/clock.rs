@@ -15,9 +15,7 @@ pub struct RunClock {
 impl RunClock {
     /// A clock whose zero is now.
     pub fn start() -> RunClock {
-        RunClock {
-            origin_ns: monotonic_ns(),
-        }
+        RunClock { origin_ns: monotonic_ns() }
     }
 
     /// Nanoseconds since the run started.
@@ -27,7 +25,5 @@ impl RunClock {
 }
 
 fn monotonic_ns() -> u64 {
-    clock_gettime(ClockId::CLOCK_MONOTONIC)
-        .map(|t| t.tv_sec() as u64 * 1_000_000_000 + t.tv_nsec() as u64)
-        .unwrap_or(0)
+    clock_gettime(ClockId::CLOCK_MONOTONIC).map(|t| t.tv_sec() as u64 * 1_000_000_000 + t.tv_nsec() as u64).unwrap_or(0)
 }

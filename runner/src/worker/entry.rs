@@ -24,9 +24,7 @@ pub fn worker_main() -> ExitCode {
         .and_then(|_| serde_json::from_str::<RunSpec>(&input).map_err(|e| e.to_string()));
     let result = match spec {
         Ok(spec) => run(&spec, &sink),
-        Err(e) => Err(FatalError::Internal {
-            message: format!("unreadable run description: {e}"),
-        }),
+        Err(e) => Err(FatalError::Internal { message: format!("unreadable run description: {e}") }),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -49,9 +47,7 @@ pub fn describe_main(path: &Path) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(error) => {
-            sink.send(&Event::Fatal {
-                error: FatalError::Load { error },
-            });
+            sink.send(&Event::Fatal { error: FatalError::Load { error } });
             ExitCode::FAILURE
         }
     }
@@ -72,36 +68,21 @@ fn open_sink() -> Option<EventSink> {
 fn run(spec: &RunSpec, sink: &EventSink) -> Result<(), FatalError> {
     let plugin = Plugin::open(&spec.plugin).map_err(|error| FatalError::Load { error })?;
     let host = HostApi::plain();
-    let instance = plugin
-        .prepare(host.raw(), &spec.workload, &spec.params_json, spec.units)
-        .map_err(|e| {
-            let (message, panicked) = match e {
-                CallError::Failed(m) => (m, false),
-                CallError::Panicked(m) => (m, true),
-            };
-            FatalError::Prepare {
-                workload: spec.workload.clone(),
-                message,
-                panicked,
-            }
-        })?;
-    sink.send(&Event::Prepared {
-        pid: std::process::id(),
-    });
+    let instance = plugin.prepare(host.raw(), &spec.workload, &spec.params_json, spec.units).map_err(|e| {
+        let (message, panicked) = match e {
+            CallError::Failed(m) => (m, false),
+            CallError::Panicked(m) => (m, true),
+        };
+        FatalError::Prepare { workload: spec.workload.clone(), message, panicked }
+    })?;
+    sink.send(&Event::Prepared { pid: std::process::id() });
 
-    let cx = RunContext {
-        instance: &instance,
-        units: spec.units,
-        events: sink,
-        clock: RunClock::start(),
-    };
+    let cx = RunContext { instance: &instance, units: spec.units, events: sink, clock: RunClock::start() };
     let outcome = strategy::execute(&spec.strategy, &cx)?;
     for cause in outcome.worker_failures {
         sink.send(&Event::WorkerFailed { cause });
     }
-    sink.send(&Event::Measured {
-        measurement: outcome.measurement,
-    });
+    sink.send(&Event::Measured { measurement: outcome.measurement });
 
     let (verified, message) = match instance.verify(host.raw(), &outcome.results) {
         Ok(message) => (true, message),

@@ -10,7 +10,7 @@ use std::os::fd::{FromRawFd, OwnedFd};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use crate::event::Event;
+use crate::event::{Event, UnitSpan};
 
 const FLUSH_BYTES: usize = 32 * 1024;
 const FLUSH_EVERY: Duration = Duration::from_millis(50);
@@ -24,9 +24,7 @@ pub struct EventSink {
 impl EventSink {
     /// Writes to `file`.
     pub fn new(file: File) -> EventSink {
-        EventSink {
-            out: Mutex::new(file),
-        }
+        EventSink { out: Mutex::new(file) }
     }
 
     /// Takes over file descriptor `fd`, after checking that it is open.
@@ -36,9 +34,7 @@ impl EventSink {
             return Err(std::io::Error::last_os_error());
         }
         // SAFETY: the descriptor is open and nothing else in this process owns it.
-        Ok(EventSink::new(File::from(unsafe {
-            OwnedFd::from_raw_fd(fd)
-        })))
+        Ok(EventSink::new(File::from(unsafe { OwnedFd::from_raw_fd(fd) })))
     }
 
     /// Writes one event at once.
@@ -60,18 +56,16 @@ impl EventSink {
 #[derive(Debug)]
 pub struct WorkerLog<'a> {
     sink: &'a EventSink,
+    worker: u32,
     buffer: Vec<u8>,
+    spans: Vec<UnitSpan>,
     last_flush: Instant,
 }
 
 impl<'a> WorkerLog<'a> {
-    /// An empty buffer in front of `sink`.
-    pub fn new(sink: &'a EventSink) -> Self {
-        WorkerLog {
-            sink,
-            buffer: Vec::with_capacity(FLUSH_BYTES),
-            last_flush: Instant::now(),
-        }
+    /// An empty buffer in front of `sink` for worker `worker`.
+    pub fn new(sink: &'a EventSink, worker: u32) -> Self {
+        WorkerLog { sink, worker, buffer: Vec::with_capacity(FLUSH_BYTES), spans: Vec::new(), last_flush: Instant::now() }
     }
 
     /// Buffers one event.
@@ -79,6 +73,12 @@ impl<'a> WorkerLog<'a> {
         if serde_json::to_writer(&mut self.buffer, event).is_ok() {
             self.buffer.push(b'\n');
         }
+        self.flush_if_due();
+    }
+
+    /// Records a successful unit; sent in the next [`Event::UnitsDone`] batch.
+    pub fn push_span(&mut self, span: UnitSpan) {
+        self.spans.push(span);
         self.flush_if_due();
     }
 
@@ -90,13 +90,21 @@ impl<'a> WorkerLog<'a> {
     }
 
     fn flush_if_due(&mut self) {
-        if self.buffer.len() >= FLUSH_BYTES || self.last_flush.elapsed() >= FLUSH_EVERY {
+        // A span takes about 30 bytes on the wire.
+        let pending = self.buffer.len() + self.spans.len() * 30;
+        if pending >= FLUSH_BYTES || self.last_flush.elapsed() >= FLUSH_EVERY {
             self.flush();
         }
     }
 
     /// Writes out what is buffered.
     pub fn flush(&mut self) {
+        if !self.spans.is_empty() {
+            let batch = Event::UnitsDone { worker: self.worker, spans: std::mem::take(&mut self.spans) };
+            if serde_json::to_writer(&mut self.buffer, &batch).is_ok() {
+                self.buffer.push(b'\n');
+            }
+        }
         if !self.buffer.is_empty() {
             self.sink.write(&self.buffer);
             self.buffer.clear();

@@ -86,18 +86,11 @@ impl Gil {
         self.lock().stats
     }
 
-    fn acquire_locked<'a>(
-        &'a self,
-        mut state: MutexGuard<'a, State>,
-        me: u32,
-    ) -> MutexGuard<'a, State> {
+    fn acquire_locked<'a>(&'a self, mut state: MutexGuard<'a, State>, me: u32) -> MutexGuard<'a, State> {
         let started = Instant::now();
         state.waiting += 1;
         while let Some(holder) = state.holder {
-            let (next, timeout) = self
-                .changed
-                .wait_timeout(state, self.interval)
-                .unwrap_or_else(|p| p.into_inner());
+            let (next, timeout) = self.changed.wait_timeout(state, self.interval).unwrap_or_else(|p| p.into_inner());
             state = next;
             if timeout.timed_out() && state.holder == Some(holder) {
                 // A whole interval and the same holder: ask it to let go.
@@ -142,11 +135,7 @@ mod tests {
                     gil.acquire(me);
                     let until = Instant::now() + Duration::from_millis(60);
                     while Instant::now() < until {
-                        assert_eq!(
-                            inside.fetch_add(1, Ordering::SeqCst),
-                            0,
-                            "two threads inside the lock"
-                        );
+                        assert_eq!(inside.fetch_add(1, Ordering::SeqCst), 0, "two threads inside the lock");
                         progress[me as usize].fetch_add(1, Ordering::Relaxed);
                         inside.fetch_sub(1, Ordering::SeqCst);
                         gil.checkpoint(me);

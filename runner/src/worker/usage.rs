@@ -56,12 +56,9 @@ fn delta(before: Option<Usage>, after: Option<Usage>) -> Measurement {
         sys_ns: nanos(after.system_time()).saturating_sub(nanos(before.system_time())),
         // Linux reports kilobytes.
         max_rss_bytes: after.max_rss().max(0) as u64 * 1024,
-        voluntary_switches: (after.voluntary_context_switches()
-            - before.voluntary_context_switches())
-        .max(0) as u64,
-        involuntary_switches: (after.involuntary_context_switches()
-            - before.involuntary_context_switches())
-        .max(0) as u64,
+        voluntary_switches: (after.voluntary_context_switches() - before.voluntary_context_switches()).max(0) as u64,
+        involuntary_switches: (after.involuntary_context_switches() - before.involuntary_context_switches()).max(0)
+            as u64,
         gil: None,
     }
 }

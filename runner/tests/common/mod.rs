@@ -33,9 +33,7 @@ pub fn library(file: &str) -> PathBuf {
 /// starts inherits, so a test can find anything left behind.
 pub fn runner(marker: &str) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_runner"));
-    cmd.env("RUNNER_TEST_MARKER", marker)
-        .env_remove("RUST_LOG")
-        .env_remove("RUNNER_PLUGIN_PATH");
+    cmd.env("RUNNER_TEST_MARKER", marker).env_remove("RUST_LOG").env_remove("RUNNER_PLUGIN_PATH");
     cmd.timeout(std::time::Duration::from_secs(120));
     cmd
 }
@@ -72,23 +70,15 @@ pub fn runner_zombies() -> Vec<u32> {
             let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
                 return false;
             };
-            stat.contains("(runner)")
-                && stat
-                    .rsplit(')')
-                    .next()
-                    .is_some_and(|rest| rest.trim_start().starts_with('Z'))
+            stat.contains("(runner)") && stat.rsplit(')').next().is_some_and(|rest| rest.trim_start().starts_with('Z'))
         })
         .collect()
 }
 
 /// Parses the JSON document the runner printed.
 pub fn json(stdout: &[u8]) -> serde_json::Value {
-    serde_json::from_slice(stdout).unwrap_or_else(|e| {
-        panic!(
-            "stdout is not JSON ({e}): {}",
-            String::from_utf8_lossy(stdout)
-        )
-    })
+    serde_json::from_slice(stdout)
+        .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", String::from_utf8_lossy(stdout)))
 }
 
 /// The entry of `strategies` labelled `label`.
