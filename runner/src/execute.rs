@@ -51,7 +51,7 @@ fn run_once(scenario: &Scenario, run: PlannedRun) -> RunRecord {
         timeout: scenario.timeout,
         grace: GRACE,
     };
-    let mut recorder = Recorder::new(run.strategy, run.round);
+    let mut recorder = Recorder::new(run.strategy, run.round, scenario.workload.units);
     match supervise(&command, |event| recorder.observe(event)) {
         Ok(report) => {
             tracing::debug!(

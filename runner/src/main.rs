@@ -26,6 +26,10 @@ fn main() -> ExitCode {
     }
     init_logging(&cli.global);
     supervise::become_subreaper();
+    // Before any child starts, so that Ctrl-C always ends the children first.
+    if let Err(e) = supervise::install_interrupt_handler() {
+        tracing::warn!("cannot handle SIGINT/SIGTERM ({e}); Ctrl-C will stop the runner without cleaning up");
+    }
     let mut catalog = Catalog::new(SearchPath::from_env(&cli.global.plugin_dirs));
     let code = match &cli.command {
         Some(Command::Run(args)) => commands::run(args, &mut catalog),

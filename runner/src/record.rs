@@ -63,6 +63,10 @@ pub enum RunFailure {
     Interrupted,
     #[error("could not start the run's process: {0}")]
     NotStarted(String),
+    #[error("{accounted} of {units} units reported an outcome")]
+    UnitsMissing { units: u64, accounted: u64 },
+    #[error("the event stream was tampered with: {0}")]
+    Tampered(String),
 }
 
 impl RunRecord {
@@ -98,11 +102,15 @@ impl RunRecord {
 pub struct Recorder {
     record: RunRecord,
     workers: BTreeSet<u32>,
+    /// Units the run was asked to run.
+    units: u64,
+    /// Set when an event arrives that the run's process sends only once, twice.
+    tampered: Option<String>,
 }
 
 impl Recorder {
-    /// An empty record for the given run.
-    pub fn new(strategy: usize, round: Round) -> Recorder {
+    /// An empty record for a run of `units` units.
+    pub fn new(strategy: usize, round: Round, units: u64) -> Recorder {
         Recorder {
             record: RunRecord {
                 strategy,
@@ -117,6 +125,8 @@ impl Recorder {
                 stdout_bytes: 0,
             },
             workers: BTreeSet::new(),
+            units,
+            tampered: None,
         }
     }
 
@@ -135,8 +145,18 @@ impl Recorder {
                 self.workers.insert(worker);
                 record.fail_unit(unit, panicked, message);
             }
-            Event::Measured { measurement } => record.measurement = Some(measurement),
-            Event::Verified { verified, message } => record.verdict = Some(Verdict { verified, message }),
+            // The run's process sends each of these once, after the units: a
+            // second one can only come from plugin code writing to the stream.
+            Event::Measured { measurement } => {
+                if record.measurement.replace(measurement).is_some() {
+                    self.tampered.get_or_insert_with(|| "a second `measured` event".to_owned());
+                }
+            }
+            Event::Verified { verified, message } => {
+                if record.verdict.replace(Verdict { verified, message }).is_some() {
+                    self.tampered.get_or_insert_with(|| "a second `verified` event".to_owned());
+                }
+            }
             Event::WorkerFailed { cause } => {
                 record.failure.get_or_insert(RunFailure::WorkerDied(cause));
             }
@@ -171,6 +191,13 @@ impl Recorder {
         if let Some(ended) = ended {
             // How the process ended outranks what it said before.
             record.failure = Some(ended);
+        }
+        let accounted = record.units_ok + record.units_failed;
+        if record.failure.is_none() && accounted != self.units {
+            record.failure = Some(RunFailure::UnitsMissing { units: self.units, accounted });
+        }
+        if let Some(how) = self.tampered {
+            record.failure = Some(RunFailure::Tampered(how));
         }
         if record.failure.is_none() && record.verdict.is_none() {
             record.failure = Some(RunFailure::Exited { code: 0, last_words: " before reporting a verdict".to_owned() });

@@ -92,3 +92,23 @@ fn nothing_is_left_behind_after_runs_of_every_kind() {
     }
     assert_eq!(runner_zombies(), Vec::<u32>::new(), "zombie runner processes");
 }
+
+#[test]
+fn a_forged_verdict_on_the_event_stream_does_not_pass() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = scenario(dir.path(), "forge.toml", &hostile("forge", 30.0, "[[strategy]]\nkind = \"sequential\"\n"));
+    let out = runner("forge").arg(&file).args(["--format", "json"]).assert().code(1).get_output().clone();
+    let doc = json(&out.stdout);
+    let run = &strategy(&doc, "sequential")["runs"][0];
+    assert_eq!(run["ok"], false, "{run}");
+    assert_eq!(doc["ok"], false);
+}
+
+#[test]
+fn a_unit_blocking_on_another_releases_the_simulated_lock() {
+    let dir = tempfile::tempdir().unwrap();
+    let strategies = "[[strategy]]\nkind = \"threads\"\nlabel = \"gil\"\nworkers = 2\noptions = { gil = true }\n";
+    let text = hostile("barrier", 10.0, strategies).replace("units = 4", "units = 2");
+    let file = scenario(dir.path(), "barrier.toml", &text);
+    runner("barrier").arg(&file).assert().success();
+}

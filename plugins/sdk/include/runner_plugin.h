@@ -73,9 +73,15 @@ typedef struct RunnerHost {
     void (*emit)(void *data, RunnerStr name, RunnerStr detail_json);
     /* Blocking sleep; releases the simulated interpreter lock meanwhile. */
     int32_t (*sleep)(void *data, uint64_t nanos);
+    /* Around a wait on another worker (a barrier, a condition, a lock of your
+     * own): releases and retakes the simulated interpreter lock, like CPython's
+     * Py_BEGIN_ALLOW_THREADS / Py_END_ALLOW_THREADS. Always in pairs. */
+    void (*blocking_begin)(void *data);
+    void (*blocking_end)(void *data);
 } RunnerHost;
 
-/* The plugin's root table. */
+/* The plugin's root table. Every entry must be set: the host refuses a table
+ * with a NULL entry. */
 typedef struct RunnerPlugin {
     uint32_t abi_version;  /* RUNNER_ABI_VERSION the plugin was built for */
     uint32_t struct_size;  /* sizeof(RunnerPlugin) in the plugin          */

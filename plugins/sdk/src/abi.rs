@@ -110,12 +110,56 @@ pub struct RunnerHost {
     /// Blocking sleep of `nanos`. Releases the simulated interpreter lock while it
     /// sleeps, as CPython's `time.sleep` releases the GIL. Returns [`RUNNER_OK`].
     pub sleep: unsafe extern "C" fn(data: *mut c_void, nanos: u64) -> i32,
+    /// Announces that the unit is about to block on something another worker
+    /// must release (a barrier, a channel, a lock of its own): releases the
+    /// simulated interpreter lock, as CPython's `Py_BEGIN_ALLOW_THREADS` does.
+    /// Always pair with `blocking_end` on the same thread.
+    pub blocking_begin: unsafe extern "C" fn(data: *mut c_void),
+    /// Ends a `blocking_begin` section: takes the simulated lock back.
+    pub blocking_end: unsafe extern "C" fn(data: *mut c_void),
 }
+
+/// Writes the plugin's manifest (JSON, see [`Manifest`](crate::Manifest)) to `out`.
+pub type ManifestFn = unsafe extern "C" fn(host: *const RunnerHost, out: *mut RunnerSink) -> i32;
+
+/// Makes a workload instance for `units` units with `params_json` (an object
+/// holding every declared parameter, defaults filled in). On success stores an
+/// opaque pointer in `*instance`; on failure writes the reason to `err`.
+pub type PrepareFn = unsafe extern "C" fn(
+    host: *const RunnerHost,
+    workload: RunnerStr,
+    params_json: RunnerStr,
+    units: u64,
+    instance: *mut *mut c_void,
+    err: *mut RunnerSink,
+) -> i32;
+
+/// Runs unit `unit` (0-based). Called concurrently from several threads with
+/// the same instance. Writes the unit's result (text, JSON by convention) or
+/// its error message to `out`.
+pub type RunUnitFn =
+    unsafe extern "C" fn(instance: *mut c_void, host: *const RunnerHost, unit: u64, out: *mut RunnerSink) -> i32;
+
+/// Checks all results: `results_json` is a JSON array with one entry per
+/// unit, the unit's output as a string or `null` where the unit failed.
+/// [`RUNNER_OK`] means verified; [`RUNNER_ERROR`] means not verified. Either
+/// way `out` gets a one-line explanation.
+pub type VerifyFn = unsafe extern "C" fn(
+    instance: *mut c_void,
+    host: *const RunnerHost,
+    results_json: RunnerStr,
+    out: *mut RunnerSink,
+) -> i32;
+
+/// Frees an instance made by `prepare`.
+pub type ReleaseFn = unsafe extern "C" fn(instance: *mut c_void);
 
 /// The plugin's root table, returned by the [`ROOT_SYMBOL`] function.
 ///
 /// Every function returns [`RUNNER_OK`], [`RUNNER_ERROR`] or [`RUNNER_PANIC`] and
-/// never unwinds.
+/// never unwinds. The entries are `Option`s only so that the host can refuse a
+/// table with a NULL entry (possible from C) instead of calling address 0; a
+/// valid plugin fills every one.
 #[repr(C)]
 #[derive(Debug)]
 pub struct RunnerPlugin {
@@ -123,36 +167,16 @@ pub struct RunnerPlugin {
     pub abi_version: u32,
     /// `size_of::<RunnerPlugin>()` as the plugin built it.
     pub struct_size: u32,
-    /// Writes the plugin's manifest (JSON, see [`Manifest`](crate::Manifest)) to `out`.
-    pub manifest: unsafe extern "C" fn(host: *const RunnerHost, out: *mut RunnerSink) -> i32,
-    /// Makes a workload instance for `units` units with `params_json` (an object
-    /// holding every declared parameter, defaults filled in). On success stores an
-    /// opaque pointer in `*instance`; on failure writes the reason to `err`.
-    pub prepare: unsafe extern "C" fn(
-        host: *const RunnerHost,
-        workload: RunnerStr,
-        params_json: RunnerStr,
-        units: u64,
-        instance: *mut *mut c_void,
-        err: *mut RunnerSink,
-    ) -> i32,
-    /// Runs unit `unit` (0-based). Called concurrently from several threads with
-    /// the same instance. Writes the unit's result (text, JSON by convention) or
-    /// its error message to `out`.
-    pub run_unit:
-        unsafe extern "C" fn(instance: *mut c_void, host: *const RunnerHost, unit: u64, out: *mut RunnerSink) -> i32,
-    /// Checks all results: `results_json` is a JSON array with one entry per
-    /// unit, the unit's output as a string or `null` where the unit failed.
-    /// [`RUNNER_OK`] means verified; [`RUNNER_ERROR`] means not verified. Either
-    /// way `out` gets a one-line explanation.
-    pub verify: unsafe extern "C" fn(
-        instance: *mut c_void,
-        host: *const RunnerHost,
-        results_json: RunnerStr,
-        out: *mut RunnerSink,
-    ) -> i32,
-    /// Frees an instance made by `prepare`.
-    pub release: unsafe extern "C" fn(instance: *mut c_void),
+    /// See [`ManifestFn`].
+    pub manifest: Option<ManifestFn>,
+    /// See [`PrepareFn`].
+    pub prepare: Option<PrepareFn>,
+    /// See [`RunUnitFn`].
+    pub run_unit: Option<RunUnitFn>,
+    /// See [`VerifyFn`].
+    pub verify: Option<VerifyFn>,
+    /// See [`ReleaseFn`].
+    pub release: Option<ReleaseFn>,
 }
 
 // SAFETY: the table only holds function pointers and plain integers.

@@ -39,6 +39,24 @@ impl<'a> UnitContext<'a> {
         unsafe { (self.host.sleep)(self.host.data, nanos) };
     }
 
+    /// Runs `wait` with the simulated interpreter lock released: for a unit
+    /// that blocks on something another worker must do (a barrier, a channel,
+    /// a lock of its own), which would otherwise wait forever for a worker that
+    /// waits for the interpreter lock. CPython's `Py_BEGIN_ALLOW_THREADS`.
+    pub fn blocking<T>(&self, wait: impl FnOnce() -> T) -> T {
+        struct Reacquire<'a>(&'a RunnerHost);
+        impl Drop for Reacquire<'_> {
+            fn drop(&mut self) {
+                // SAFETY: as above; pairs with the `blocking_begin` below.
+                unsafe { (self.0.blocking_end)(self.0.data) }
+            }
+        }
+        // SAFETY: as above.
+        unsafe { (self.host.blocking_begin)(self.host.data) };
+        let _reacquire = Reacquire(self.host);
+        wait()
+    }
+
     /// Reports a custom event on the run's event stream (`detail` is JSON).
     pub fn emit(&self, name: &str, detail: &serde_json::Value) {
         let detail = detail.to_string();

@@ -55,11 +55,11 @@ pub const fn vtable<P: PluginDef>() -> RunnerPlugin {
     RunnerPlugin {
         abi_version: ABI_VERSION,
         struct_size: size_of::<RunnerPlugin>() as u32,
-        manifest: manifest::<P>,
-        prepare: prepare::<P>,
-        run_unit,
-        verify,
-        release,
+        manifest: Some(manifest::<P>),
+        prepare: Some(prepare::<P>),
+        run_unit: Some(run_unit),
+        verify: Some(verify),
+        release: Some(release),
     }
 }
 

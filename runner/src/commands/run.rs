@@ -11,7 +11,6 @@ use crate::plugin::Catalog;
 use crate::report::{Format, Json, Report, Table};
 use crate::scenario::{self, Scenario};
 use crate::stats::summarize;
-use crate::supervise::install_interrupt_handler;
 
 pub fn run(args: &RunArgs, catalog: &mut Catalog) -> u8 {
     if args.files.is_empty() {
@@ -31,9 +30,6 @@ pub fn run(args: &RunArgs, catalog: &mut Catalog) -> u8 {
     }
     if unusable {
         return exit_code::INPUT_UNUSABLE;
-    }
-    if let Err(e) = install_interrupt_handler() {
-        tracing::warn!("cannot handle SIGINT/SIGTERM ({e}); Ctrl-C will stop the runner without cleaning up");
     }
 
     let format: Box<dyn Format> = match args.format {

@@ -19,6 +19,10 @@ pub trait WorkerHooks: Sync {
     fn sleep(&self, duration: Duration);
     /// The unit reports a custom event.
     fn emit(&self, name: &str, detail: serde_json::Value);
+    /// The unit is about to block on another worker.
+    fn blocking_begin(&self);
+    /// The unit stopped blocking.
+    fn blocking_end(&self);
 }
 
 /// Hooks that do nothing special: for describing and preparing a plugin, and
@@ -32,6 +36,8 @@ impl WorkerHooks for NoHooks {
         std::thread::sleep(duration);
     }
     fn emit(&self, _name: &str, _detail: serde_json::Value) {}
+    fn blocking_begin(&self) {}
+    fn blocking_end(&self) {}
 }
 
 /// A `RunnerHost` table bound to one worker's hooks.
@@ -56,6 +62,8 @@ impl<'a> HostApi<'a> {
             checkpoint,
             emit,
             sleep,
+            blocking_begin,
+            blocking_end,
         };
         HostApi { table, _hooks: std::marker::PhantomData }
     }
@@ -106,4 +114,12 @@ unsafe extern "C" fn emit(data: *mut c_void, name: RunnerStr, detail_json: Runne
     };
     let detail = serde_json::from_str(detail).unwrap_or_else(|_| serde_json::Value::String(detail.to_owned()));
     hooks(data).emit(name, detail);
+}
+
+unsafe extern "C" fn blocking_begin(data: *mut c_void) {
+    hooks(data).blocking_begin();
+}
+
+unsafe extern "C" fn blocking_end(data: *mut c_void) {
+    hooks(data).blocking_end();
 }

@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 
 use runner_sdk::Manifest;
 use runner_sdk::abi::{
-    ABI_VERSION, ABI_VERSION_SYMBOL, ROOT_SYMBOL, RUNNER_OK, RUNNER_PANIC, RunnerHost, RunnerPlugin, RunnerSink,
-    RunnerStr,
+    ABI_VERSION, ABI_VERSION_SYMBOL, ManifestFn, PrepareFn, ROOT_SYMBOL, RUNNER_OK, RUNNER_PANIC, ReleaseFn, RunUnitFn,
+    RunnerHost, RunnerPlugin, RunnerSink, RunnerStr, VerifyFn,
 };
 
 use super::LoadError;
@@ -16,7 +16,17 @@ use super::LoadError;
 #[derive(Debug)]
 pub struct Plugin {
     path: PathBuf,
-    table: &'static RunnerPlugin,
+    entries: Entries,
+}
+
+/// The plugin's entry points, each checked to be non-NULL.
+#[derive(Debug, Clone, Copy)]
+struct Entries {
+    manifest: ManifestFn,
+    prepare: PrepareFn,
+    run_unit: RunUnitFn,
+    verify: VerifyFn,
+    release: ReleaseFn,
 }
 
 /// A failed call into the plugin.
@@ -77,14 +87,22 @@ impl Plugin {
                 size_of::<RunnerPlugin>()
             )));
         }
-        Ok(Plugin { path: path.to_owned(), table })
+        let null = |name: &str| bad(format!("entry `{name}` is NULL"));
+        let entries = Entries {
+            manifest: table.manifest.ok_or_else(|| null("manifest"))?,
+            prepare: table.prepare.ok_or_else(|| null("prepare"))?,
+            run_unit: table.run_unit.ok_or_else(|| null("run_unit"))?,
+            verify: table.verify.ok_or_else(|| null("verify"))?,
+            release: table.release.ok_or_else(|| null("release"))?,
+        };
+        Ok(Plugin { path: path.to_owned(), entries })
     }
 
     /// The plugin's self-description.
     pub fn manifest(&self, host: &RunnerHost) -> Result<Manifest, LoadError> {
         let mut out = Vec::new();
         // SAFETY: valid host table and sink for the duration of the call.
-        let status = unsafe { (self.table.manifest)(host, sink(&mut out)) };
+        let status = unsafe { (self.entries.manifest)(host, sink(&mut out)) };
         let text = String::from_utf8_lossy(&out).into_owned();
         match status {
             RUNNER_OK => serde_json::from_str(&text).map_err(|e| LoadError::BadTable {
@@ -108,7 +126,7 @@ impl Plugin {
         let mut instance: *mut c_void = std::ptr::null_mut();
         // SAFETY: valid strings, host table, out-pointer and sink for the call.
         let status = unsafe {
-            (self.table.prepare)(
+            (self.entries.prepare)(
                 host,
                 RunnerStr::new(workload),
                 RunnerStr::new(params_json),
@@ -118,7 +136,7 @@ impl Plugin {
             )
         };
         match status {
-            RUNNER_OK if !instance.is_null() => Ok(Instance { table: self.table, ptr: instance }),
+            RUNNER_OK if !instance.is_null() => Ok(Instance { entries: self.entries, ptr: instance }),
             RUNNER_OK => Err(CallError::Failed("`prepare` succeeded but returned no instance".into())),
             other => Err(call_error(other, err)),
         }
@@ -128,7 +146,7 @@ impl Plugin {
 /// A prepared workload instance, shared by every worker of a run.
 #[derive(Debug)]
 pub struct Instance {
-    table: &'static RunnerPlugin,
+    entries: Entries,
     ptr: *mut c_void,
 }
 
@@ -143,7 +161,7 @@ impl Instance {
     pub fn run_unit(&self, host: &RunnerHost, unit: u64) -> UnitResult {
         let mut out = Vec::new();
         // SAFETY: live instance, valid host table and sink for the call.
-        let status = unsafe { (self.table.run_unit)(self.ptr, host, unit, sink(&mut out)) };
+        let status = unsafe { (self.entries.run_unit)(self.ptr, host, unit, sink(&mut out)) };
         match status {
             RUNNER_OK => Ok(String::from_utf8_lossy(&out).into_owned()),
             other => Err(call_error(other, out)),
@@ -156,7 +174,7 @@ impl Instance {
         let json = serde_json::to_string(results).unwrap_or_else(|_| "[]".to_owned());
         let mut out = Vec::new();
         // SAFETY: as in `run_unit`.
-        let status = unsafe { (self.table.verify)(self.ptr, host, RunnerStr::new(&json), sink(&mut out)) };
+        let status = unsafe { (self.entries.verify)(self.ptr, host, RunnerStr::new(&json), sink(&mut out)) };
         match status {
             RUNNER_OK => Ok(String::from_utf8_lossy(&out).into_owned()),
             other => Err(call_error(other, out)),
@@ -167,7 +185,7 @@ impl Instance {
 impl Drop for Instance {
     fn drop(&mut self) {
         // SAFETY: made by this table's `prepare`, released exactly once.
-        unsafe { (self.table.release)(self.ptr) }
+        unsafe { (self.entries.release)(self.ptr) }
     }
 }
 

@@ -25,8 +25,9 @@ use crate::event::{Event, FatalError};
 use crate::supervise::signal_name;
 use crate::worker::{EventSink, UsageMeter, WorkerLog};
 
-/// Exit code of a worker process whose runner code (not the plugin) panicked.
-const WORKER_PANICKED: i32 = 101;
+/// Exit code of a worker process whose runner code (not the plugin) panicked;
+/// unusual, so that a plugin's own `exit(101)` is not mistaken for it.
+const WORKER_PANICKED: i32 = 199;
 
 /// How a serialized [`Event::UnitResult`] begins.
 const RESULT_PREFIX: &str = r#"{"event":"unit_result""#;
@@ -92,6 +93,9 @@ pub fn run(cx: &RunContext<'_>, workers: u32) -> Result<StrategyOutcome, FatalEr
 
 /// The body of a forked worker. Never returns.
 fn worker_process(cx: &RunContext<'_>, id: u32, workers: u32, writer: PipeWriter) -> ! {
+    // If the run's process dies, its workers die with it.
+    // SAFETY: prctl only sets an attribute of this process.
+    unsafe { nix::libc::prctl(nix::libc::PR_SET_PDEATHSIG, nix::libc::SIGKILL, 0, 0, 0) };
     let code = match catch_unwind(AssertUnwindSafe(|| {
         let sink = EventSink::new(File::from(OwnedFd::from(writer)));
         let worker = WorkerState::new(id, cx.clock, &sink, None).sending_results();
@@ -130,7 +134,9 @@ fn reap(worker: &Forked) -> Option<String> {
     let who = format!("worker {} (pid {})", worker.id, worker.pid);
     match waitpid(worker.pid, None) {
         Ok(WaitStatus::Exited(_, 0)) => None,
-        Ok(WaitStatus::Exited(_, WORKER_PANICKED)) => Some(format!("{who}: the runner's worker code panicked")),
+        Ok(WaitStatus::Exited(_, WORKER_PANICKED)) => Some(format!(
+            "{who} exited with code {WORKER_PANICKED}: the runner's worker code panicked (or the plugin exited with that code)"
+        )),
         Ok(WaitStatus::Exited(_, code)) => Some(format!("{who} exited with code {code}")),
         Ok(WaitStatus::Signaled(_, signal, _)) => Some(format!("{who} was killed by {}", signal_name(signal as i32))),
         Ok(other) => Some(format!("{who} ended oddly: {other:?}")),

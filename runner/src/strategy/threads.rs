@@ -12,6 +12,7 @@ pub fn run(cx: &RunContext<'_>, workers: u32, gil: Option<GilConfig>) -> Strateg
     let gil = gil.map(|config| Gil::new(config.switch_interval()));
     let meter = UsageMeter::start();
     let mut results = Vec::with_capacity(cx.units as usize);
+    let mut worker_failures = Vec::new();
     std::thread::scope(|scope| {
         let handles: Vec<_> = (0..workers)
             .map(|id| {
@@ -26,10 +27,18 @@ pub fn run(cx: &RunContext<'_>, workers: u32, gil: Option<GilConfig>) -> Strateg
             match handle.map(|h| h.join()) {
                 Ok(Ok(part)) => results.extend(part),
                 // A thread that could not start, or whose runner code panicked,
-                // leaves its units without results; verification reports them.
-                _ => results.extend(std::iter::repeat_n(None, chunk_len)),
+                // leaves its units without results; the run fails for it.
+                Ok(Err(_)) => {
+                    worker_failures.push(format!("worker thread {id} panicked in the runner's own code"));
+                    results.extend(std::iter::repeat_n(None, chunk_len));
+                }
+                Err(e) => {
+                    worker_failures.push(format!("worker thread {id} could not start: {e}"));
+                    results.extend(std::iter::repeat_n(None, chunk_len));
+                }
             }
         }
     });
-    StrategyOutcome::new(results, meter.finish()).with_gil(gil.map(|g| g.stats()))
+    let outcome = StrategyOutcome { results, measurement: meter.finish(), worker_failures };
+    outcome.with_gil(gil.map(|g| g.stats()))
 }

@@ -73,19 +73,21 @@ impl<'a> WorkerState<'a> {
         }
     }
 
-    /// Runs units `units` on this worker, under the simulated lock if there is one,
-    /// and stores each unit's result in `results` at the unit's index minus `offset`.
+    /// Runs units `units` on this worker, under the simulated lock if there is
+    /// one, and returns their results in order.
     pub fn run_units(&self, instance: &Instance, units: std::ops::Range<u64>) -> Vec<Option<String>> {
         let hooks: &dyn WorkerHooks = self;
         let host = HostApi::new(&hooks);
-        if let Some(gil) = self.gil {
-            gil.acquire(self.id);
-        }
-        let results = units.map(|unit| self.run_unit(instance, &host, unit)).collect();
-        if let Some(gil) = self.gil {
-            gil.release(self.id);
-        }
-        results
+        // Released when this worker is done, however it ends.
+        let _held = self.gil.map(|gil| gil.hold(self.id));
+        units
+            .map(|unit| {
+                let result = self.run_unit(instance, &host, unit);
+                // Between two units is a switch point too, as between bytecodes.
+                self.checkpoint();
+                result
+            })
+            .collect()
     }
 
     /// Runs one unit, reporting when it started and ended.
@@ -136,14 +138,21 @@ impl WorkerHooks for WorkerState<'_> {
     }
 
     fn sleep(&self, duration: Duration) {
-        match self.gil {
-            // Blocking IO releases the lock, as CPython's does.
-            Some(gil) => {
-                gil.release(self.id);
-                std::thread::sleep(duration);
-                gil.acquire(self.id);
-            }
-            None => std::thread::sleep(duration),
+        // Blocking IO releases the lock, as CPython's does.
+        self.blocking_begin();
+        std::thread::sleep(duration);
+        self.blocking_end();
+    }
+
+    fn blocking_begin(&self) {
+        if let Some(gil) = self.gil {
+            gil.release(self.id);
+        }
+    }
+
+    fn blocking_end(&self) {
+        if let Some(gil) = self.gil {
+            gil.acquire(self.id);
         }
     }
 

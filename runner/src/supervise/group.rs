@@ -48,7 +48,7 @@ fn all_processes() -> impl Iterator<Item = ProcStat> {
         .filter_map(read_stat)
 }
 
-/// Live (non-zombie) members of process group `pgid`.
+/// Live (non-zombie) members of process group `pgid`, the leader included if alive.
 pub fn live_members(pgid: Pid) -> usize {
     all_processes().filter(|p| p.pgrp == pgid.as_raw() && p.state != 'Z').count()
 }
@@ -79,7 +79,9 @@ fn reap_adopted(pgid: Pid) {
     let me = std::process::id() as i32;
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
     loop {
-        let mine: Vec<ProcStat> = all_processes().filter(|p| p.ppid == me && p.pgrp == pgid.as_raw()).collect();
+        // The leader (pid == pgid) is left to its owner, who reaps it with its status.
+        let mine: Vec<ProcStat> =
+            all_processes().filter(|p| p.ppid == me && p.pgrp == pgid.as_raw() && p.pid != pgid.as_raw()).collect();
         if mine.is_empty() {
             return;
         }
@@ -92,5 +94,31 @@ fn reap_adopted(pgid: Pid) {
             return;
         }
         std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+}
+
+/// Kills and reaps every child this (subreaper) process has adopted: processes
+/// of a finished run that escaped its group (`setsid`) and were orphaned when
+/// the run's process died. Called when no run is in flight, so every child
+/// found is such an orphan. Returns how many there were.
+pub fn reap_orphans() -> usize {
+    let me = std::process::id() as i32;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
+    let mut killed = std::collections::BTreeSet::new();
+    loop {
+        let orphans: Vec<ProcStat> = all_processes().filter(|p| p.ppid == me).collect();
+        if orphans.is_empty() || std::time::Instant::now() >= deadline {
+            return killed.len();
+        }
+        for p in &orphans {
+            let pid = Pid::from_raw(p.pid);
+            if p.state != 'Z' {
+                killed.insert(p.pid);
+                let _ = nix::sys::signal::kill(pid, Signal::SIGKILL);
+            }
+            let flags = if p.state == 'Z' { None } else { Some(WaitPidFlag::WNOHANG) };
+            let _ = waitpid(pid, flags);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(2));
     }
 }

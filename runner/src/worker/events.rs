@@ -65,7 +65,13 @@ pub struct WorkerLog<'a> {
 impl<'a> WorkerLog<'a> {
     /// An empty buffer in front of `sink` for worker `worker`.
     pub fn new(sink: &'a EventSink, worker: u32) -> Self {
-        WorkerLog { sink, worker, buffer: Vec::with_capacity(FLUSH_BYTES), spans: Vec::new(), last_flush: Instant::now() }
+        WorkerLog {
+            sink,
+            worker,
+            buffer: Vec::with_capacity(FLUSH_BYTES),
+            spans: Vec::new(),
+            last_flush: Instant::now(),
+        }
     }
 
     /// Buffers one event.

@@ -50,6 +50,13 @@ impl Gil {
         drop(self.acquire_locked(state, me));
     }
 
+    /// Takes the lock for thread `me` until the returned guard is dropped, so
+    /// that a thread that unwinds cannot leave the others waiting forever.
+    pub fn hold(&self, me: u32) -> GilHold<'_> {
+        self.acquire(me);
+        GilHold { gil: self, me }
+    }
+
     /// Gives the lock up.
     pub fn release(&self, me: u32) {
         let mut state = self.lock();
@@ -87,6 +94,10 @@ impl Gil {
     }
 
     fn acquire_locked<'a>(&'a self, mut state: MutexGuard<'a, State>, me: u32) -> MutexGuard<'a, State> {
+        if state.holder == Some(me) {
+            // A plugin that ends a blocking section twice must not wait on itself.
+            return state;
+        }
         let started = Instant::now();
         state.waiting += 1;
         while let Some(holder) = state.holder {
@@ -112,6 +123,19 @@ impl Gil {
 
     fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// The lock held by one thread; released on drop.
+#[derive(Debug)]
+pub struct GilHold<'a> {
+    gil: &'a Gil,
+    me: u32,
+}
+
+impl Drop for GilHold<'_> {
+    fn drop(&mut self) {
+        self.gil.release(self.me);
     }
 }
 
