@@ -36,6 +36,8 @@ pub enum Event {
     Custom { worker: u32, t_ns: u64, name: String, detail: serde_json::Value },
     /// A worker process of the `processes` strategy ended abnormally.
     WorkerFailed { cause: String },
+    /// A unit ended the whole run with `fail_run` (a deadlock it detected…).
+    Aborted { worker: u32, message: String },
     /// The strategy finished running every unit; its measured figures.
     Measured { measurement: Measurement },
     /// The plugin's verdict on the results.

@@ -41,7 +41,7 @@ fn run_once(scenario: &Scenario, run: PlannedRun) -> RunRecord {
     let spec = RunSpec {
         plugin: scenario.workload.library.clone(),
         workload: scenario.workload.name.clone(),
-        params_json: scenario.workload.params_json(),
+        params_json: crate::scenario::params_json(&strategy.params),
         units: scenario.workload.units,
         strategy: strategy.spec,
     };

@@ -57,6 +57,8 @@ pub enum RunFailure {
     Fatal(FatalError),
     #[error("{0}")]
     WorkerDied(String),
+    #[error("the plugin ended the run: {0}")]
+    Aborted(String),
     #[error("left {0} process(es) behind, killed")]
     LeftProcesses(usize),
     #[error("interrupted")]
@@ -161,6 +163,9 @@ impl Recorder {
                 record.failure.get_or_insert(RunFailure::WorkerDied(cause));
             }
             Event::Fatal { error } => record.failure = Some(RunFailure::Fatal(error)),
+            Event::Aborted { message, .. } => {
+                record.failure.get_or_insert(RunFailure::Aborted(message));
+            }
             Event::Manifest { .. } | Event::Prepared { .. } | Event::UnitResult { .. } | Event::Custom { .. } => {}
         }
     }
@@ -181,7 +186,7 @@ impl Recorder {
         let ended = match &report.exit {
             ChildExit::Exited(0) if report.leftovers > 0 => Some(RunFailure::LeftProcesses(report.leftovers)),
             ChildExit::Exited(0) => None,
-            // A fatal event already says why the process gave up.
+            // A fatal or aborted event already says why the process gave up.
             ChildExit::Exited(_) if record.failure.is_some() => None,
             ChildExit::Exited(code) => Some(RunFailure::Exited { code: *code, last_words }),
             ChildExit::Signaled(signal) => Some(RunFailure::Crashed { signal: signal.clone(), last_words }),

@@ -78,6 +78,12 @@ typedef struct RunnerHost {
      * Py_BEGIN_ALLOW_THREADS / Py_END_ALLOW_THREADS. Always in pairs. */
     void (*blocking_begin)(void *data);
     void (*blocking_end)(void *data);
+    /* Index of the calling worker, 0..workers-1, and how many the run has. */
+    uint32_t worker;
+    uint32_t workers;
+    /* Ends the whole run now as failed with `message` (e.g. a deadlock the
+     * plugin detected). Does not return. */
+    void (*fail_run)(void *data, RunnerStr message);
 } RunnerHost;
 
 /* The plugin's root table. Every entry must be set: the host refuses a table

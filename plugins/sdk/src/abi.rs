@@ -117,6 +117,14 @@ pub struct RunnerHost {
     pub blocking_begin: unsafe extern "C" fn(data: *mut c_void),
     /// Ends a `blocking_begin` section: takes the simulated lock back.
     pub blocking_end: unsafe extern "C" fn(data: *mut c_void),
+    /// Index of the calling worker (thread or process), `0..workers`.
+    pub worker: u32,
+    /// How many workers this run has (1 for `sequential`).
+    pub workers: u32,
+    /// Ends the whole run now as failed, with `message` as its cause: for a
+    /// unit that finds the run cannot finish (a deadlock it detected). Does
+    /// not return.
+    pub fail_run: unsafe extern "C" fn(data: *mut c_void, message: RunnerStr),
 }
 
 /// Writes the plugin's manifest (JSON, see [`Manifest`](crate::Manifest)) to `out`.

@@ -57,6 +57,26 @@ impl<'a> UnitContext<'a> {
         wait()
     }
 
+    /// Index of the worker running this unit, `0..workers()`.
+    pub fn worker(&self) -> u32 {
+        self.host.worker
+    }
+
+    /// How many workers the run has (threads, processes or pool threads).
+    pub fn workers(&self) -> u32 {
+        self.host.workers
+    }
+
+    /// Ends the whole run as failed, with `message` as the cause shown in the
+    /// report: for a unit that knows the run cannot finish, such as one that
+    /// detected a deadlock. Does not return.
+    pub fn fail_run(&self, message: &str) -> ! {
+        // SAFETY: the host's live table; the host ends the process.
+        unsafe { (self.host.fail_run)(self.host.data, RunnerStr::new(message)) };
+        // A host that returned anyway: never let the unit go on.
+        std::process::abort()
+    }
+
     /// Reports a custom event on the run's event stream (`detail` is JSON).
     pub fn emit(&self, name: &str, detail: &serde_json::Value) {
         let detail = detail.to_string();

@@ -23,6 +23,8 @@ pub trait WorkerHooks: Sync {
     fn blocking_begin(&self);
     /// The unit stopped blocking.
     fn blocking_end(&self);
+    /// The unit ends the run: report `message`, then end the process.
+    fn fail_run(&self, message: &str) -> !;
 }
 
 /// Hooks that do nothing special: for describing and preparing a plugin, and
@@ -38,6 +40,11 @@ impl WorkerHooks for NoHooks {
     fn emit(&self, _name: &str, _detail: serde_json::Value) {}
     fn blocking_begin(&self) {}
     fn blocking_end(&self) {}
+    fn fail_run(&self, message: &str) -> ! {
+        eprintln!("the plugin ended the run: {message}");
+        // SAFETY: ends the process at once, as the ABI promises.
+        unsafe { nix::libc::_exit(crate::worker::RUN_ABORTED_EXIT) }
+    }
 }
 
 /// A `RunnerHost` table bound to one worker's hooks.
@@ -53,7 +60,7 @@ pub struct HostApi<'a> {
 impl<'a> HostApi<'a> {
     /// Binds a table to `hooks`. `hooks` is a reference to a reference so that
     /// its address is thin and stays put while the table lives.
-    pub fn new(hooks: &'a &'a dyn WorkerHooks) -> HostApi<'a> {
+    pub fn new(hooks: &'a &'a dyn WorkerHooks, worker: u32, workers: u32) -> HostApi<'a> {
         let table = RunnerHost {
             abi_version: ABI_VERSION,
             struct_size: size_of::<RunnerHost>() as u32,
@@ -64,14 +71,18 @@ impl<'a> HostApi<'a> {
             sleep,
             blocking_begin,
             blocking_end,
+            worker,
+            workers,
+            fail_run,
         };
         HostApi { table, _hooks: std::marker::PhantomData }
     }
 
-    /// A table whose hooks do nothing special.
-    pub fn plain() -> HostApi<'static> {
+    /// A table whose hooks do nothing special, for a run of `workers` workers
+    /// (0 when describing a plugin).
+    pub fn plain(workers: u32) -> HostApi<'static> {
         static NO_HOOKS: &dyn WorkerHooks = &NoHooks;
-        HostApi::new(&NO_HOOKS)
+        HostApi::new(&NO_HOOKS, 0, workers)
     }
 
     /// The raw table to pass to the plugin.
@@ -122,4 +133,10 @@ unsafe extern "C" fn blocking_begin(data: *mut c_void) {
 
 unsafe extern "C" fn blocking_end(data: *mut c_void) {
     hooks(data).blocking_end();
+}
+
+unsafe extern "C" fn fail_run(data: *mut c_void, message: RunnerStr) {
+    // SAFETY: the plugin passes text valid for this call.
+    let message = unsafe { message.as_str() }.unwrap_or("(not UTF-8)");
+    hooks(data).fail_run(message);
 }

@@ -56,6 +56,8 @@ struct StrategyDoc<'a> {
     workers: u32,
     gil: bool,
     baseline: bool,
+    /// Workload parameters this strategy overrides (`params` in `[[strategy]]`).
+    params: serde_json::Value,
     wall_s: Option<SpreadDoc>,
     cpu_s: Option<SpreadDoc>,
     utilisation: Option<f64>,
@@ -144,6 +146,12 @@ impl Format for Json {
                     kind: entry.spec.kind.name(),
                     workers: entry.spec.workers,
                     gil: entry.spec.gil.is_some(),
+                    params: serde_json::Value::Object(
+                        entry
+                            .overridden()
+                            .map(|(k, v)| (k.clone(), serde_json::to_value(v).unwrap_or_default()))
+                            .collect(),
+                    ),
                     baseline: summary.index == scenario.baseline,
                     wall_s: spread(summary.wall_s),
                     cpu_s: spread(summary.cpu_s),

@@ -51,7 +51,7 @@ impl Format for Table {
             let entry = &scenario.strategies[summary.index];
             let baseline = summary.index == scenario.baseline;
             table.add_row(vec![
-                Cell::new(&entry.label),
+                Cell::new(strategy_cell(entry)),
                 Cell::new(entry.spec.workers).set_alignment(CellAlignment::Right),
                 Cell::new(wall(summary.wall_s)).set_alignment(CellAlignment::Right),
                 Cell::new(summary.cpu_s.map_or("—".into(), |s| seconds(s.median))).set_alignment(CellAlignment::Right),
@@ -93,16 +93,35 @@ impl Format for Table {
                 let _ = writeln!(out, "{label}: {problem} ({count} of {total} runs)");
             }
         }
-        if let Some(message) =
-            report.summaries.iter().find_map(|s| s.verified.then_some(s.verdict_message.as_ref()).flatten())
-        {
-            let _ = writeln!(out, "verified: {message}");
+        // One line when every strategy's verdict says the same, else one each.
+        let verdicts: Vec<(&str, &str)> = report
+            .summaries
+            .iter()
+            .filter(|s| s.verified)
+            .filter_map(|s| Some((scenario.strategies[s.index].label.as_str(), s.verdict_message.as_deref()?)))
+            .collect();
+        match verdicts.as_slice() {
+            [] => {}
+            [(_, first), rest @ ..] if rest.iter().all(|(_, m)| m == first) => {
+                let _ = writeln!(out, "verified: {first}");
+            }
+            all => {
+                for (label, message) in all {
+                    let _ = writeln!(out, "{label}: {message}");
+                }
+            }
         }
         if let Some(signal) = report.runs.interrupted {
-            let _ = writeln!(out, "interrupted ({signal:?}): the figures above cover the runs that finished.");
+            let _ = writeln!(out, "interrupted by {}: the figures above cover the runs that finished.", signal.name());
         }
         out
     }
+}
+
+/// The label, with the parameters this strategy overrides on a second line.
+fn strategy_cell(entry: &crate::scenario::StrategyEntry) -> String {
+    let overrides: Vec<String> = entry.overridden().map(|(k, v)| format!("{k}={v}")).collect();
+    if overrides.is_empty() { entry.label.clone() } else { format!("{}\n{}", entry.label, overrides.join(" ")) }
 }
 
 fn verified(summary: &StrategySummary) -> String {

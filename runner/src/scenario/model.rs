@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use runner_sdk::{Manifest, ParamValue};
+use runner_sdk::{Manifest, ParamValue, WorkloadInfo};
 
 use crate::strategy::StrategySpec;
 
@@ -37,15 +37,22 @@ pub struct WorkloadEntry {
 }
 
 impl WorkloadEntry {
-    /// Parameters as the JSON object the plugin's `prepare` receives.
-    pub fn params_json(&self) -> String {
-        let map: serde_json::Map<String, serde_json::Value> = self
-            .params
-            .iter()
-            .map(|(k, v)| (k.clone(), serde_json::to_value(v).unwrap_or(serde_json::Value::Null)))
-            .collect();
-        serde_json::Value::Object(map).to_string()
+    /// The manifest's description of this workload.
+    pub fn info(&self) -> &WorkloadInfo {
+        self.manifest.workloads.iter().find(|w| w.name == self.name).expect("validated against the manifest")
     }
+
+    /// The workload-level value of parameter `name`.
+    pub fn param(&self, name: &str) -> Option<&ParamValue> {
+        self.params.iter().find(|(k, _)| k == name).map(|(_, v)| v)
+    }
+}
+
+/// Parameters as the JSON object a plugin's `prepare` receives.
+pub fn params_json(params: &[(String, ParamValue)]) -> String {
+    let map: serde_json::Map<String, serde_json::Value> =
+        params.iter().map(|(k, v)| (k.clone(), serde_json::to_value(v).unwrap_or(serde_json::Value::Null))).collect();
+    serde_json::Value::Object(map).to_string()
 }
 
 /// One strategy of the scenario.
@@ -54,4 +61,16 @@ pub struct StrategyEntry {
     /// Unique within the scenario; how reports and expectations name it.
     pub label: String,
     pub spec: StrategySpec,
+    /// Every parameter as this strategy runs the workload: the workload's,
+    /// with this strategy's `params` overriding.
+    pub params: Vec<(String, ParamValue)>,
+    /// Names of the parameters this strategy overrides.
+    pub overrides: Vec<String>,
+}
+
+impl StrategyEntry {
+    /// The parameters this strategy overrides, with their values.
+    pub fn overridden(&self) -> impl Iterator<Item = &(String, ParamValue)> {
+        self.params.iter().filter(|(k, _)| self.overrides.contains(k))
+    }
 }

@@ -47,4 +47,7 @@ pub struct RawStrategy {
     pub baseline: bool,
     #[serde(default)]
     pub options: BTreeMap<Spanned<String>, Spanned<toml::Value>>,
+    /// Overrides of `[workload.params]` for this strategy only.
+    #[serde(default)]
+    pub params: BTreeMap<Spanned<String>, Spanned<toml::Value>>,
 }

@@ -4,7 +4,9 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use runner_sdk::{Manifest, ParamType, ParamValue};
+use std::collections::BTreeMap;
+
+use runner_sdk::{Manifest, ParamSpec, ParamType, ParamValue, WorkloadInfo};
 use toml::Spanned;
 
 use super::error::{Located, ScenarioError};
@@ -62,7 +64,7 @@ fn parse(path: &Path, text: &str, manifests: &mut dyn ManifestSource) -> Result<
     let mut strategies: Vec<StrategyEntry> = Vec::new();
     let mut baseline = None;
     for raw in &raw.strategy {
-        let entry = strategy(raw.get_ref())?;
+        let entry = strategy(raw.get_ref(), &workload)?;
         if let Some(first) = strategies.iter().find(|s| s.label == entry.label) {
             let at = raw.get_ref().label.as_ref().map_or(raw.get_ref().kind.span(), Spanned::span);
             return Err(Located::new(at, format!("two strategies are labelled `{}`", first.label))
@@ -135,7 +137,19 @@ fn workload(raw: &RawWorkload, base_dir: &Path, manifests: &mut dyn ManifestSour
         }
     };
 
-    for key in raw.params.keys() {
+    let params = check_params(&raw.params, info, |spec| spec.default.clone())?;
+    Ok(WorkloadEntry { plugin: plugin.clone(), library, name: name.clone(), units, params, manifest })
+}
+
+/// Checks `given` against the workload's declared parameters and returns every
+/// declared parameter, taking the value from `given` or else from `base`.
+fn check_params(
+    given: &BTreeMap<Spanned<String>, Spanned<toml::Value>>,
+    info: &WorkloadInfo,
+    base: impl Fn(&ParamSpec) -> ParamValue,
+) -> Result<Vec<(String, ParamValue)>, Located> {
+    let name = &info.name;
+    for key in given.keys() {
         if !info.params.iter().any(|p| &p.name == key.get_ref()) {
             let known: Vec<&str> = info.params.iter().map(|p| p.name.as_str()).collect();
             let help = if known.is_empty() {
@@ -152,25 +166,20 @@ fn workload(raw: &RawWorkload, base_dir: &Path, manifests: &mut dyn ManifestSour
     }
     let mut params = Vec::new();
     for spec in &info.params {
-        let given = raw.params.iter().find(|(k, _)| k.get_ref() == &spec.name).map(|(_, v)| v);
-        let value = match given {
-            None => spec.default.clone(),
+        let value = match given.iter().find(|(k, _)| k.get_ref() == &spec.name).map(|(_, v)| v) {
+            None => base(spec),
             Some(value) => param_value(value.get_ref(), spec.kind).ok_or_else(|| {
+                let found = value.get_ref().type_str();
                 Located::new(
                     value.span(),
-                    format!(
-                        "parameter `{}` expects {}, found {}",
-                        spec.name,
-                        spec.kind.with_article(),
-                        value.get_ref().type_str()
-                    ),
+                    format!("parameter `{}` expects {}, found {found}", spec.name, spec.kind.with_article()),
                 )
                 .help(format!("{} (default {})", spec.help, spec.default))
             })?,
         };
         params.push((spec.name.clone(), value));
     }
-    Ok(WorkloadEntry { plugin: plugin.clone(), library, name: name.clone(), units, params, manifest })
+    Ok(params)
 }
 
 fn param_value(value: &toml::Value, kind: ParamType) -> Option<ParamValue> {
@@ -188,7 +197,7 @@ fn kind_names() -> String {
     StrategyKind::ALL.iter().map(|k| k.name()).collect::<Vec<_>>().join(", ")
 }
 
-fn strategy(raw: &RawStrategy) -> Result<StrategyEntry, Located> {
+fn strategy(raw: &RawStrategy, workload: &WorkloadEntry) -> Result<StrategyEntry, Located> {
     let kind = StrategyKind::parse(raw.kind.get_ref()).ok_or_else(|| {
         Located::new(raw.kind.span(), format!("unknown strategy kind `{}`", raw.kind.get_ref()))
             .help(format!("expected one of: {}", kind_names()))
@@ -255,5 +264,9 @@ fn strategy(raw: &RawStrategy) -> Result<StrategyEntry, Located> {
         None => kind.name().to_owned(),
     };
     let gil = gil.then_some(GilConfig { switch_interval_ns: interval.as_nanos() as u64 });
-    Ok(StrategyEntry { label, spec: StrategySpec { kind, workers, gil } })
+    let info = workload.info();
+    let params =
+        check_params(&raw.params, info, |spec| workload.param(&spec.name).cloned().unwrap_or(spec.default.clone()))?;
+    let overrides = raw.params.keys().map(|k| k.get_ref().clone()).collect();
+    Ok(StrategyEntry { label, spec: StrategySpec { kind, workers, gil }, params, overrides })
 }

@@ -98,7 +98,7 @@ fn worker_process(cx: &RunContext<'_>, id: u32, workers: u32, writer: PipeWriter
     unsafe { nix::libc::prctl(nix::libc::PR_SET_PDEATHSIG, nix::libc::SIGKILL, 0, 0, 0) };
     let code = match catch_unwind(AssertUnwindSafe(|| {
         let sink = EventSink::new(File::from(OwnedFd::from(writer)));
-        let worker = WorkerState::new(id, cx.clock, &sink, None).sending_results();
+        let worker = WorkerState::new(id, workers, cx.clock, &sink, None).sending_results();
         worker.run_units(cx.instance, chunk(cx.units, workers, id));
     })) {
         Ok(()) => 0,

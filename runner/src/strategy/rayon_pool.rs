@@ -22,10 +22,13 @@ pub fn run(cx: &RunContext<'_>, workers: u32) -> Result<StrategyOutcome, FatalEr
             .map_init(
                 // Called once per piece of work rayon splits off, so a thread
                 // may report `worker_started` more than once.
-                || WorkerState::new(rayon::current_thread_index().unwrap_or(0) as u32, cx.clock, cx.events, None),
+                || {
+                    let id = rayon::current_thread_index().unwrap_or(0) as u32;
+                    WorkerState::new(id, workers, cx.clock, cx.events, None)
+                },
                 |worker, unit| {
                     let hooks: &dyn WorkerHooks = worker;
-                    worker.run_unit(cx.instance, &HostApi::new(&hooks), unit)
+                    worker.run_unit(cx.instance, &HostApi::new(&hooks, worker.id, workers), unit)
                 },
             )
             .collect()

@@ -5,7 +5,7 @@ use crate::worker::UsageMeter;
 
 pub fn run(cx: &RunContext<'_>) -> StrategyOutcome {
     let meter = UsageMeter::start();
-    let worker = WorkerState::new(0, cx.clock, cx.events, None);
+    let worker = WorkerState::new(0, 1, cx.clock, cx.events, None);
     let results = worker.run_units(cx.instance, 0..cx.units);
     drop(worker);
     StrategyOutcome::new(results, meter.finish())

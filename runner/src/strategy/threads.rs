@@ -18,7 +18,8 @@ pub fn run(cx: &RunContext<'_>, workers: u32, gil: Option<GilConfig>) -> Strateg
             .map(|id| {
                 let gil = gil.as_ref();
                 std::thread::Builder::new().name(format!("worker-{id}")).spawn_scoped(scope, move || {
-                    WorkerState::new(id, cx.clock, cx.events, gil).run_units(cx.instance, chunk(cx.units, workers, id))
+                    WorkerState::new(id, workers, cx.clock, cx.events, gil)
+                        .run_units(cx.instance, chunk(cx.units, workers, id))
                 })
             })
             .collect();

@@ -45,6 +45,8 @@ impl StrategyOutcome {
 #[derive(Debug)]
 pub struct WorkerState<'a> {
     pub id: u32,
+    /// Workers in the run.
+    workers: u32,
     clock: RunClock,
     gil: Option<&'a Gil>,
     log: Mutex<WorkerLog<'a>>,
@@ -55,8 +57,9 @@ pub struct WorkerState<'a> {
 
 impl<'a> WorkerState<'a> {
     /// A worker that reports on `events`.
-    pub fn new(id: u32, clock: RunClock, events: &'a EventSink, gil: Option<&'a Gil>) -> Self {
-        let state = WorkerState { id, clock, gil, log: Mutex::new(WorkerLog::new(events, id)), send_results: false };
+    pub fn new(id: u32, workers: u32, clock: RunClock, events: &'a EventSink, gil: Option<&'a Gil>) -> Self {
+        let state =
+            WorkerState { id, workers, clock, gil, log: Mutex::new(WorkerLog::new(events, id)), send_results: false };
         state.log(Event::WorkerStarted { worker: id, pid: std::process::id(), t_ns: clock.now_ns() });
         state
     }
@@ -77,7 +80,7 @@ impl<'a> WorkerState<'a> {
     /// one, and returns their results in order.
     pub fn run_units(&self, instance: &Instance, units: std::ops::Range<u64>) -> Vec<Option<String>> {
         let hooks: &dyn WorkerHooks = self;
-        let host = HostApi::new(&hooks);
+        let host = HostApi::new(&hooks, self.id, self.workers);
         // Released when this worker is done, however it ends.
         let _held = self.gil.map(|gil| gil.hold(self.id));
         units
@@ -154,6 +157,16 @@ impl WorkerHooks for WorkerState<'_> {
         if let Some(gil) = self.gil {
             gil.acquire(self.id);
         }
+    }
+
+    fn fail_run(&self, message: &str) -> ! {
+        if let Ok(mut log) = self.log.lock() {
+            log.push(&Event::Aborted { worker: self.id, message: message.to_owned() });
+            log.flush();
+        }
+        // SAFETY: ends the process at once: the run cannot finish (the plugin
+        // says so), and other threads may be stuck for good.
+        unsafe { nix::libc::_exit(crate::worker::RUN_ABORTED_EXIT) }
     }
 
     fn emit(&self, name: &str, detail: serde_json::Value) {

@@ -9,6 +9,9 @@ use crate::event::{Event, FatalError};
 use crate::plugin::{CallError, HostApi, Plugin};
 use crate::strategy::{self, RunContext};
 
+/// Exit code of a run process that a plugin ended with `fail_run`.
+pub const RUN_ABORTED_EXIT: i32 = 3;
+
 /// File descriptor of the event stream, set up by the supervisor.
 const EVENT_FD: i32 = 3;
 
@@ -40,7 +43,7 @@ pub fn describe_main(path: &Path) -> ExitCode {
     let Some(sink) = open_sink() else {
         return ExitCode::from(2);
     };
-    let described = Plugin::open(path).and_then(|plugin| plugin.manifest(HostApi::plain().raw()));
+    let described = Plugin::open(path).and_then(|plugin| plugin.manifest(HostApi::plain(0).raw()));
     match described {
         Ok(manifest) => {
             sink.send(&Event::Manifest { manifest });
@@ -67,7 +70,7 @@ fn open_sink() -> Option<EventSink> {
 
 fn run(spec: &RunSpec, sink: &EventSink) -> Result<(), FatalError> {
     let plugin = Plugin::open(&spec.plugin).map_err(|error| FatalError::Load { error })?;
-    let host = HostApi::plain();
+    let host = HostApi::plain(spec.strategy.workers);
     let instance = plugin.prepare(host.raw(), &spec.workload, &spec.params_json, spec.units).map_err(|e| {
         let (message, panicked) = match e {
             CallError::Failed(m) => (m, false),

@@ -11,7 +11,7 @@ mod spec;
 mod usage;
 
 pub use clock::RunClock;
-pub use entry::{describe_main, worker_main};
+pub use entry::{RUN_ABORTED_EXIT, describe_main, worker_main};
 pub use events::{EventSink, WorkerLog};
 pub use gil::Gil;
 pub use spec::RunSpec;
