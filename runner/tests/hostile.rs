@@ -112,3 +112,80 @@ fn a_unit_blocking_on_another_releases_the_simulated_lock() {
     let file = scenario(dir.path(), "barrier.toml", &text);
     runner("barrier").arg(&file).assert().success();
 }
+
+/// Runs unit 0 of `misbehave` with `how` under sequential and processes and
+/// returns each strategy's first problem.
+fn misbehave(how: &str, timeout: f64) -> (i32, Vec<Option<String>>, serde_json::Value) {
+    let marker = format!("misbehave-{how}");
+    let dir = tempfile::tempdir().unwrap();
+    let strategies = "[[strategy]]\nkind = \"sequential\"\n\n[[strategy]]\nkind = \"processes\"\nworkers = 2\n";
+    let text = hostile("misbehave", timeout, strategies)
+        .replace("units = 4", "units = 4\n\n[workload.params]\nhow = \"HOW\"")
+        .replace("HOW", how);
+    let file = scenario(dir.path(), "m.toml", &text);
+    let out = runner(&marker).arg(&file).args(["--format", "json"]).output().unwrap();
+    let doc = json(&out.stdout);
+    let problems = ["sequential", "processes"]
+        .iter()
+        .map(|label| strategy(&doc, label)["runs"][0]["problem"].as_str().map(str::to_owned))
+        .collect();
+    assert_eq!(processes_with_marker(&marker), Vec::<u32>::new(), "{how}: processes left behind");
+    (out.status.code().unwrap(), problems, doc)
+}
+
+fn assert_problems(how: &str, problems: &[Option<String>], sequential: &str, processes: &str) {
+    let sequential_problem = problems[0].as_deref().unwrap_or("");
+    let processes_problem = problems[1].as_deref().unwrap_or("");
+    assert!(sequential_problem.contains(sequential), "{how}, sequential: {sequential_problem}");
+    assert!(processes_problem.contains(processes), "{how}, processes: {processes_problem}");
+}
+
+#[test]
+fn an_abort_is_reported_as_sigabrt() {
+    let (code, problems, _) = misbehave("abort", 30.0);
+    assert_eq!(code, 1);
+    assert_problems("abort", &problems, "killed by SIGABRT", "was killed by SIGABRT");
+}
+
+#[test]
+fn a_segfault_is_reported_as_sigsegv() {
+    let (code, problems, _) = misbehave("segfault", 30.0);
+    assert_eq!(code, 1);
+    assert_problems("segfault", &problems, "killed by SIGSEGV", "was killed by SIGSEGV");
+}
+
+#[test]
+fn a_busy_loop_is_ended_at_the_timeout() {
+    let (code, problems, _) = misbehave("spin", 1.0);
+    assert_eq!(code, 1);
+    assert_problems("spin", &problems, "timed out after 1 s", "timed out after 1 s");
+}
+
+#[test]
+fn an_exit_is_reported_with_its_code() {
+    let (code, problems, _) = misbehave("exit", 30.0);
+    assert_eq!(code, 1);
+    assert_problems("exit", &problems, "exited with code 7", "exited with code 7");
+}
+
+#[test]
+fn a_leaked_child_is_killed_and_reported() {
+    let (code, problems, _) = misbehave("leak", 30.0);
+    assert_eq!(code, 1);
+    assert_problems("leak", &problems, "left 1 process(es) behind, killed", "left 1 process(es) behind, killed");
+}
+
+#[test]
+fn a_child_that_leaves_the_process_group_is_still_found() {
+    let (code, problems, _) = misbehave("escape", 30.0);
+    assert_eq!(code, 1);
+    assert_problems("escape", &problems, "left 1 process(es) behind, killed", "left 1 process(es) behind, killed");
+}
+
+#[test]
+fn megabytes_on_stdout_are_captured_not_shown() {
+    let (code, problems, doc) = misbehave("spam", 30.0);
+    assert_eq!(code, 0, "{problems:?}");
+    let run = &strategy(&doc, "sequential")["runs"][0];
+    assert_eq!(run["stdout_bytes"], 8 * 1024 * 1024, "{run}");
+}

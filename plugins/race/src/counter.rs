@@ -69,7 +69,7 @@ impl Workload for Counter {
             ParamSpec::int(
                 "checkpoint_every",
                 1000,
-                "increments between checkpoints, placed between the load and the store as an interpreter's switch would be",
+                "increments between switch points (a checkpoint and a yield), placed between the load and the store as an interpreter's thread switch would be",
             ),
         ]
     }
@@ -112,7 +112,11 @@ impl Workload for Counter {
                 Mode::Unlocked => {
                     let seen = cell.value.load(Ordering::Relaxed);
                     if switch_here {
+                        // A preemption between the load and the store, as an
+                        // interpreter's thread switch inside `counter += 1`:
+                        // the race shows even when the cores are busy elsewhere.
                         cx.checkpoint();
+                        std::thread::yield_now();
                     }
                     cell.value.store(seen + 1, Ordering::Relaxed);
                 }

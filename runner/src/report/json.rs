@@ -101,6 +101,8 @@ struct RunDoc {
     units_ok: u64,
     units_failed: u64,
     workers_seen: u32,
+    /// Bytes the plugin printed on stdout (captured, never shown).
+    stdout_bytes: u64,
     verified: Option<bool>,
     problem: Option<String>,
 }
@@ -125,6 +127,7 @@ fn run_doc(run: &RunRecord) -> RunDoc {
         units_ok: run.units_ok,
         units_failed: run.units_failed,
         workers_seen: run.workers_seen,
+        stdout_bytes: run.stdout_bytes,
         verified: run.verdict.as_ref().map(|v| v.verified),
         problem: run.problem(),
     }

@@ -93,6 +93,13 @@ impl Format for Table {
                 let _ = writeln!(out, "{label}: {problem} ({count} of {total} runs)");
             }
         }
+        for summary in report.summaries {
+            let printed = summary.runs.iter().map(|r| r.stdout_bytes).max().unwrap_or(0);
+            if printed > 0 {
+                let label = &scenario.strategies[summary.index].label;
+                let _ = writeln!(out, "{label}: the plugin printed {} on stdout (captured, not shown)", bytes(printed));
+            }
+        }
         // One line when every strategy's verdict says the same, else one each.
         let verdicts: Vec<(&str, &str)> = report
             .summaries
