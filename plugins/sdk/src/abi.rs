@@ -125,7 +125,25 @@ pub struct RunnerHost {
     /// unit that finds the run cannot finish (a deadlock it detected). Does
     /// not return.
     pub fail_run: unsafe extern "C" fn(data: *mut c_void, message: RunnerStr),
+    /// Blocking HTTP GET of `url`: stores the status in `*status` and writes the
+    /// body to `body`; on a transport error returns [`RUNNER_ERROR`] with the
+    /// message in `body`. Releases the simulated interpreter lock meanwhile.
+    pub http_get:
+        unsafe extern "C" fn(data: *mut c_void, url: RunnerStr, status: *mut u16, body: *mut RunnerSink) -> i32,
+    /// Async sleep on the host's runtime (only valid inside `run_unit_async`).
+    pub sleep_async: unsafe extern "C" fn(data: *mut c_void, nanos: u64) -> HostFuture,
+    /// Async HTTP GET on the host's runtime (only valid inside
+    /// `run_unit_async`); `status` and `body` must stay valid until the future
+    /// completes. Same results as `http_get`.
+    pub http_get_async:
+        unsafe extern "C" fn(data: *mut c_void, url: RunnerStr, status: *mut u16, body: *mut RunnerSink) -> HostFuture,
 }
+
+/// A future across the boundary (`async_ffi`'s `#[repr(C)]` layout: a
+/// pointer, a poll function and a drop function) resolving to a status code.
+/// Rust only: C plugins leave `run_unit_async` NULL and never call the async
+/// host functions.
+pub type HostFuture = async_ffi::LocalFfiFuture<i32>;
 
 /// Writes the plugin's manifest (JSON, see [`Manifest`](crate::Manifest)) to `out`.
 pub type ManifestFn = unsafe extern "C" fn(host: *const RunnerHost, out: *mut RunnerSink) -> i32;
@@ -162,6 +180,12 @@ pub type VerifyFn = unsafe extern "C" fn(
 /// Frees an instance made by `prepare`.
 pub type ReleaseFn = unsafe extern "C" fn(instance: *mut c_void);
 
+/// The async form of [`RunUnitFn`]: returns a future that runs the unit on the
+/// host's runtime (for the `async` strategies) and resolves to its status;
+/// `out` stays valid until it completes.
+pub type RunUnitAsyncFn =
+    unsafe extern "C" fn(instance: *mut c_void, host: *const RunnerHost, unit: u64, out: *mut RunnerSink) -> HostFuture;
+
 /// The plugin's root table, returned by the [`ROOT_SYMBOL`] function.
 ///
 /// Every function returns [`RUNNER_OK`], [`RUNNER_ERROR`] or [`RUNNER_PANIC`] and
@@ -185,6 +209,9 @@ pub struct RunnerPlugin {
     pub verify: Option<VerifyFn>,
     /// See [`ReleaseFn`].
     pub release: Option<ReleaseFn>,
+    /// See [`RunUnitAsyncFn`]. NULL when no workload of the plugin has an
+    /// async form (the manifest says which have one).
+    pub run_unit_async: Option<RunUnitAsyncFn>,
 }
 
 // SAFETY: the table only holds function pointers and plain integers.

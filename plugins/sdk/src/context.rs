@@ -2,7 +2,16 @@
 
 use std::time::Duration;
 
-use crate::abi::{RunnerHost, RunnerStr};
+use crate::abi::{RUNNER_OK, RunnerHost, RunnerSink, RunnerStr};
+
+/// A response to [`UnitContext::http_get`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpResponse {
+    /// The HTTP status code.
+    pub status: u16,
+    /// The body.
+    pub body: Vec<u8>,
+}
 
 /// What a running unit may ask of the host.
 ///
@@ -57,6 +66,37 @@ impl<'a> UnitContext<'a> {
         wait()
     }
 
+    /// Blocking HTTP GET through the host (releases the simulated interpreter
+    /// lock while it waits). `Err` is a transport failure (refused, reset,
+    /// closed without an answer), with its message.
+    pub fn http_get(&self, url: &str) -> Result<HttpResponse, String> {
+        let mut status = 0u16;
+        let mut body = Vec::new();
+        // SAFETY: the host's live table; `status` and `body` outlive the call.
+        let code = unsafe { (self.host.http_get)(self.host.data, RunnerStr::new(url), &mut status, sink(&mut body)) };
+        response(code, status, body)
+    }
+
+    /// Sleeps on the host's runtime: for `run_unit_async` only.
+    pub async fn sleep_async(&self, duration: Duration) {
+        let nanos = u64::try_from(duration.as_nanos()).unwrap_or(u64::MAX);
+        // SAFETY: the host's live table.
+        let future = unsafe { (self.host.sleep_async)(self.host.data, nanos) };
+        future.await;
+    }
+
+    /// HTTP GET on the host's runtime: for `run_unit_async` only.
+    pub async fn http_get_async(&self, url: &str) -> Result<HttpResponse, String> {
+        let mut status = 0u16;
+        let mut body = Vec::new();
+        // SAFETY: the host's live table; `status` and `body` live in this
+        // future's state, which outlives the host's future (awaited here).
+        let future =
+            unsafe { (self.host.http_get_async)(self.host.data, RunnerStr::new(url), &mut status, sink(&mut body)) };
+        let code = future.await;
+        response(code, status, body)
+    }
+
     /// Index of the worker running this unit, `0..workers()`.
     pub fn worker(&self) -> u32 {
         self.host.worker
@@ -83,4 +123,12 @@ impl<'a> UnitContext<'a> {
         // SAFETY: as above; both strings outlive the call.
         unsafe { (self.host.emit)(self.host.data, RunnerStr::new(name), RunnerStr::new(&detail)) }
     }
+}
+
+fn sink(buffer: &mut Vec<u8>) -> *mut RunnerSink {
+    std::ptr::from_mut(buffer).cast()
+}
+
+fn response(code: i32, status: u16, body: Vec<u8>) -> Result<HttpResponse, String> {
+    if code == RUNNER_OK { Ok(HttpResponse { status, body }) } else { Err(String::from_utf8_lossy(&body).into_owned()) }
 }

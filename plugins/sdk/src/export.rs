@@ -6,13 +6,18 @@
 
 use std::any::Any;
 use std::ffi::c_void;
+use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::pin::Pin;
+use std::task::{Context, Poll};
 
-use crate::abi::{ABI_VERSION, RUNNER_ERROR, RUNNER_OK, RUNNER_PANIC, RunnerHost, RunnerPlugin, RunnerSink, RunnerStr};
+use crate::abi::{
+    ABI_VERSION, HostFuture, RUNNER_ERROR, RUNNER_OK, RUNNER_PANIC, RunnerHost, RunnerPlugin, RunnerSink, RunnerStr,
+};
 use crate::context::UnitContext;
 use crate::manifest::{Manifest, WorkloadInfo};
 use crate::params::Params;
-use crate::workload::Workload;
+use crate::workload::{UnitFuture, Workload};
 
 /// What the macro knows about a plugin.
 #[derive(Debug)]
@@ -60,12 +65,14 @@ pub const fn vtable<P: PluginDef>() -> RunnerPlugin {
         run_unit: Some(run_unit),
         verify: Some(verify),
         release: Some(release),
+        run_unit_async: Some(run_unit_async),
     }
 }
 
 /// A workload behind a vtable, so one instance type serves every workload.
 pub trait ErasedWorkload: Send + Sync {
     fn run_unit(&self, unit: u64, cx: &UnitContext<'_>) -> Result<String, String>;
+    fn run_unit_async<'a>(&'a self, unit: u64, cx: UnitContext<'a>) -> UnitFuture<'a>;
     fn verify(&self, results: &[Option<String>]) -> Result<String, String>;
 }
 
@@ -73,13 +80,21 @@ impl<W: Workload> ErasedWorkload for W {
     fn run_unit(&self, unit: u64, cx: &UnitContext<'_>) -> Result<String, String> {
         Workload::run_unit(self, unit, cx)
     }
+    fn run_unit_async<'a>(&'a self, unit: u64, cx: UnitContext<'a>) -> UnitFuture<'a> {
+        Workload::run_unit_async(self, unit, cx)
+    }
     fn verify(&self, results: &[Option<String>]) -> Result<String, String> {
         Workload::verify(self, results)
     }
 }
 
 fn info<W: Workload>() -> WorkloadInfo {
-    WorkloadInfo { name: W::NAME.to_owned(), description: W::DESCRIPTION.to_owned(), params: W::params() }
+    WorkloadInfo {
+        name: W::NAME.to_owned(),
+        description: W::DESCRIPTION.to_owned(),
+        params: W::params(),
+        async_units: W::ASYNC,
+    }
 }
 
 fn prepare_workload<W: Workload>(params: &Params, units: u64) -> Result<Box<dyn ErasedWorkload>, String> {
@@ -145,6 +160,52 @@ unsafe extern "C" fn verify(
             serde_json::from_str(json).map_err(|e| format!("results are not a JSON array: {e}"))?;
         workload.verify(&results)
     })
+}
+
+unsafe extern "C" fn run_unit_async(
+    instance: *mut c_void,
+    host: *const RunnerHost,
+    unit: u64,
+    out: *mut RunnerSink,
+) -> HostFuture {
+    // SAFETY: as in `run_unit`; the host keeps the instance, its table and
+    // `out` alive until this future completes or is dropped (ABI contract).
+    let (workload, cx) = unsafe { (&*instance.cast::<Box<dyn ErasedWorkload>>(), UnitContext::from_raw(host)) };
+    let made = catch_unwind(AssertUnwindSafe(|| workload.run_unit_async(unit, cx)));
+    let future = async move {
+        let outcome = match made {
+            Ok(future) => CatchUnwind(future).await,
+            Err(payload) => Err(payload),
+        };
+        let (status, text) = match outcome {
+            Ok(Ok(text)) => (RUNNER_OK, text),
+            Ok(Err(message)) => (RUNNER_ERROR, message),
+            Err(payload) => (RUNNER_PANIC, panic_message(payload)),
+        };
+        if !text.is_empty() {
+            // SAFETY: the host's sink, alive until this future completes.
+            unsafe { ((*host).sink_write)(out, text.as_ptr(), text.len()) };
+        }
+        status
+    };
+    let future = async_ffi::LocalBorrowingFfiFuture::new(future);
+    // SAFETY: only the lifetime marker changes; the ABI contract above is what
+    // keeps the borrowed instance and host alive.
+    unsafe { std::mem::transmute::<async_ffi::LocalBorrowingFfiFuture<'_, i32>, HostFuture>(future) }
+}
+
+/// Polls a future inside `catch_unwind`, so a panicking unit becomes a status.
+struct CatchUnwind<F>(F);
+
+impl<F: Future + Unpin> Future for CatchUnwind<F> {
+    type Output = Result<F::Output, Box<dyn Any + Send>>;
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match catch_unwind(AssertUnwindSafe(|| Pin::new(&mut self.0).poll(cx))) {
+            Ok(Poll::Ready(value)) => Poll::Ready(Ok(value)),
+            Ok(Poll::Pending) => Poll::Pending,
+            Err(payload) => Poll::Ready(Err(payload)),
+        }
+    }
 }
 
 unsafe extern "C" fn release(instance: *mut c_void) {

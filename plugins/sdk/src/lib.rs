@@ -50,10 +50,10 @@ mod manifest;
 mod params;
 mod workload;
 
-pub use context::UnitContext;
+pub use context::{HttpResponse, UnitContext};
 pub use manifest::{Manifest, ParamSpec, ParamType, ParamValue, WorkloadInfo};
 pub use params::Params;
-pub use workload::Workload;
+pub use workload::{UnitFuture, Workload};
 
 /// Library file name prefix: plugin `NAME` is searched as
 /// `lib{LIBRARY_PREFIX}{NAME}.so` (with `-` in `NAME` spelled `_`).

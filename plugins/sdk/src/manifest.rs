@@ -28,6 +28,10 @@ pub struct WorkloadInfo {
     pub description: String,
     /// Declared parameters; the host rejects any other.
     pub params: Vec<ParamSpec>,
+    /// The workload has an async form (`run_unit_async`), which the `async`
+    /// strategies need.
+    #[serde(default)]
+    pub async_units: bool,
 }
 
 /// A typed parameter with its default and help text.

@@ -1,6 +1,12 @@
 //! The trait a workload implements.
 
+use std::future::Future;
+use std::pin::Pin;
+
 use crate::context::UnitContext;
+
+/// The future of one unit's async form.
+pub type UnitFuture<'a> = Pin<Box<dyn Future<Output = Result<String, String>> + 'a>>;
 use crate::manifest::ParamSpec;
 use crate::params::Params;
 
@@ -30,6 +36,20 @@ pub trait Workload: Sized + Send + Sync + 'static {
     /// Runs unit `unit` (0-based) and returns its result as text (JSON by
     /// convention), which is what [`verify`](Self::verify) receives.
     fn run_unit(&self, unit: u64, cx: &UnitContext<'_>) -> Result<String, String>;
+
+    /// Whether [`run_unit_async`](Self::run_unit_async) is implemented: set it
+    /// to `true` when you implement it. The `async` strategies refuse a
+    /// workload without one.
+    const ASYNC: bool = false;
+
+    /// The unit as a future, for the `async` strategies: all units of a run
+    /// are then in flight together on one thread. Do IO through
+    /// [`UnitContext::sleep_async`] and [`UnitContext::http_get_async`] (the
+    /// host's runtime; a plugin needs no runtime of its own).
+    fn run_unit_async<'a>(&'a self, unit: u64, cx: UnitContext<'a>) -> UnitFuture<'a> {
+        let _ = (unit, cx);
+        Box::pin(async { Err(format!("workload `{}` has no async form", Self::NAME)) })
+    }
 
     /// Checks the results of a run, one entry per unit (`None` where the unit
     /// failed). `Ok` and `Err` both carry a one-line explanation for the report.

@@ -8,7 +8,9 @@
 use std::ffi::c_void;
 use std::time::Duration;
 
-use runner_sdk::abi::{ABI_VERSION, RUNNER_OK, RunnerHost, RunnerSink, RunnerStr};
+use runner_sdk::abi::{ABI_VERSION, HostFuture, RUNNER_ERROR, RUNNER_OK, RunnerHost, RunnerSink, RunnerStr};
+
+use crate::io::HttpResult;
 
 /// What a worker does when the plugin calls back. Implemented by the run's
 /// worker state (see `crate::worker`).
@@ -25,6 +27,13 @@ pub trait WorkerHooks: Sync {
     fn blocking_end(&self);
     /// The unit ends the run: report `message`, then end the process.
     fn fail_run(&self, message: &str) -> !;
+    /// A blocking GET: IO, so it releases the simulated lock.
+    fn http_get(&self, url: &str) -> HttpResult {
+        self.blocking_begin();
+        let result = crate::io::blocking::http_get(url);
+        self.blocking_end();
+        result
+    }
 }
 
 /// Hooks that do nothing special: for describing and preparing a plugin, and
@@ -74,6 +83,9 @@ impl<'a> HostApi<'a> {
             worker,
             workers,
             fail_run,
+            http_get,
+            sleep_async,
+            http_get_async,
         };
         HostApi { table, _hooks: std::marker::PhantomData }
     }
@@ -139,4 +151,59 @@ unsafe extern "C" fn fail_run(data: *mut c_void, message: RunnerStr) {
     // SAFETY: the plugin passes text valid for this call.
     let message = unsafe { message.as_str() }.unwrap_or("(not UTF-8)");
     hooks(data).fail_run(message);
+}
+
+unsafe extern "C" fn http_get(data: *mut c_void, url: RunnerStr, status: *mut u16, body: *mut RunnerSink) -> i32 {
+    // SAFETY: the plugin passes text valid for this call.
+    let result = match unsafe { url.as_str() } {
+        Ok(url) => hooks(data).http_get(url),
+        Err(_) => Err("the URL is not UTF-8".to_owned()),
+    };
+    // SAFETY: the plugin's out-pointers, valid for this call.
+    unsafe { deliver(result, status, body) }
+}
+
+unsafe extern "C" fn sleep_async(_data: *mut c_void, nanos: u64) -> HostFuture {
+    async_ffi::LocalBorrowingFfiFuture::new(async move {
+        crate::io::asynchronous::sleep(Duration::from_nanos(nanos)).await;
+        RUNNER_OK
+    })
+}
+
+unsafe extern "C" fn http_get_async(
+    _data: *mut c_void,
+    url: RunnerStr,
+    status: *mut u16,
+    body: *mut RunnerSink,
+) -> HostFuture {
+    // SAFETY: the plugin passes text valid for this call; copied at once.
+    let url = unsafe { url.as_str() }.map(str::to_owned).map_err(|_| "the URL is not UTF-8".to_owned());
+    async_ffi::LocalBorrowingFfiFuture::new(async move {
+        let result = match url {
+            Ok(url) => crate::io::asynchronous::http_get(url).await,
+            Err(e) => Err(e),
+        };
+        // SAFETY: the ABI keeps `status` and `body` valid until this future completes.
+        unsafe { deliver(result, status, body) }
+    })
+}
+
+/// Writes a response (or the error message) to the plugin's out-pointers.
+///
+/// # Safety
+/// `status` and `body` must be valid (or null).
+unsafe fn deliver(result: HttpResult, status: *mut u16, body: *mut RunnerSink) -> i32 {
+    let (code, bytes) = match result {
+        Ok((code, bytes)) => {
+            if !status.is_null() {
+                // SAFETY: the caller's contract.
+                unsafe { *status = code };
+            }
+            (RUNNER_OK, bytes)
+        }
+        Err(message) => (RUNNER_ERROR, message.into_bytes()),
+    };
+    // SAFETY: the caller's contract; `sink_write` checks for null.
+    unsafe { sink_write(body, bytes.as_ptr(), bytes.len()) };
+    code
 }

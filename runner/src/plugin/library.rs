@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 
 use runner_sdk::Manifest;
 use runner_sdk::abi::{
-    ABI_VERSION, ABI_VERSION_SYMBOL, ManifestFn, PrepareFn, ROOT_SYMBOL, RUNNER_OK, RUNNER_PANIC, ReleaseFn, RunUnitFn,
-    RunnerHost, RunnerPlugin, RunnerSink, RunnerStr, VerifyFn,
+    ABI_VERSION, ABI_VERSION_SYMBOL, ManifestFn, PrepareFn, ROOT_SYMBOL, RUNNER_OK, RUNNER_PANIC, ReleaseFn,
+    RunUnitAsyncFn, RunUnitFn, RunnerHost, RunnerPlugin, RunnerSink, RunnerStr, VerifyFn,
 };
 
 use super::LoadError;
@@ -27,6 +27,7 @@ struct Entries {
     run_unit: RunUnitFn,
     verify: VerifyFn,
     release: ReleaseFn,
+    run_unit_async: Option<RunUnitAsyncFn>,
 }
 
 /// A failed call into the plugin.
@@ -94,6 +95,7 @@ impl Plugin {
             run_unit: table.run_unit.ok_or_else(|| null("run_unit"))?,
             verify: table.verify.ok_or_else(|| null("verify"))?,
             release: table.release.ok_or_else(|| null("release"))?,
+            run_unit_async: table.run_unit_async,
         };
         Ok(Plugin { path: path.to_owned(), entries })
     }
@@ -162,6 +164,24 @@ impl Instance {
         let mut out = Vec::new();
         // SAFETY: live instance, valid host table and sink for the call.
         let status = unsafe { (self.entries.run_unit)(self.ptr, host, unit, sink(&mut out)) };
+        match status {
+            RUNNER_OK => Ok(String::from_utf8_lossy(&out).into_owned()),
+            other => Err(call_error(other, out)),
+        }
+    }
+
+    /// Runs one unit's async form. The future borrows the instance and `host`
+    /// and keeps its output buffer in its own (pinned) state, which is what the
+    /// ABI asks: all stay valid until the plugin's future completes.
+    pub async fn run_unit_async(&self, host: &RunnerHost, unit: u64) -> UnitResult {
+        let Some(run_unit_async) = self.entries.run_unit_async else {
+            return Err(CallError::Failed("the plugin has no async form of its units".into()));
+        };
+        let mut out = Vec::new();
+        // SAFETY: live instance and host table; `out` lives in this future's
+        // pinned state until the plugin's future has completed below.
+        let future = unsafe { run_unit_async(self.ptr, host, unit, sink(&mut out)) };
+        let status = future.await;
         match status {
             RUNNER_OK => Ok(String::from_utf8_lossy(&out).into_owned()),
             other => Err(call_error(other, out)),

@@ -202,23 +202,31 @@ fn strategy(raw: &RawStrategy, workload: &WorkloadEntry) -> Result<StrategyEntry
         Located::new(raw.kind.span(), format!("unknown strategy kind `{}`", raw.kind.get_ref()))
             .help(format!("expected one of: {}", kind_names()))
     })?;
-    let workers = match (&raw.workers, kind) {
-        (None, StrategyKind::Sequential) => 1,
-        (None, _) => std::thread::available_parallelism().map_or(2, |n| n.get() as u32),
-        (Some(w), StrategyKind::Sequential) if *w.get_ref() != 1 => {
-            return Err(Located::new(w.span(), "a `sequential` strategy has exactly one worker")
-                .help("remove `workers`, or choose `threads` or `processes`"));
+    let workers = match &raw.workers {
+        None if kind.single_worker() => 1,
+        None => std::thread::available_parallelism().map_or(2, |n| n.get() as u32),
+        Some(w) if kind.single_worker() && *w.get_ref() != 1 => {
+            return Err(Located::new(w.span(), format!("a `{kind}` strategy has exactly one worker"))
+                .help("remove `workers`, or choose a kind with several (threads, processes, async-processes…)"));
         }
-        (Some(w), _) if (1..=MAX_WORKERS).contains(w.get_ref()) => *w.get_ref() as u32,
-        (Some(w), _) => {
+        Some(w) if (1..=MAX_WORKERS).contains(w.get_ref()) => *w.get_ref() as u32,
+        Some(w) => {
             return Err(Located::new(
                 w.span(),
                 format!("`workers` must be between 1 and {MAX_WORKERS}, found {}", w.get_ref()),
             ));
         }
     };
+    if kind.is_async() && !workload.info().async_units {
+        return Err(Located::new(
+            raw.kind.span(),
+            format!("workload `{}` has no async form, which `{kind}` needs", workload.name),
+        )
+        .help("choose a blocking strategy, or implement `run_unit_async` (and `ASYNC = true`) in the workload"));
+    }
 
     let mut gil = false;
+    let mut units_in_flight = None;
     let mut interval = GilConfig::DEFAULT_INTERVAL;
     let mut interval_span = None;
     for (key, value) in &raw.options {
@@ -240,6 +248,12 @@ fn strategy(raw: &RawStrategy, workload: &WorkloadEntry) -> Result<StrategyEntry
             ("switch_interval_ms", toml::Value::Integer(ms)) if *ms > 0 && *ms < 1_000_000 => {
                 interval = Duration::from_millis(*ms as u64);
                 interval_span = Some(key.span());
+            }
+            ("units_in_flight", toml::Value::Integer(n)) if (1..=1_000_000).contains(n) => {
+                units_in_flight = Some(*n as u32);
+            }
+            ("units_in_flight", _) => {
+                return Err(Located::new(value.span(), "`units_in_flight` must be a whole number from 1 to 1000000"));
             }
             ("gil", _) => {
                 return Err(Located::new(value.span(), "`gil` must be `true` or `false`"));
@@ -268,5 +282,5 @@ fn strategy(raw: &RawStrategy, workload: &WorkloadEntry) -> Result<StrategyEntry
     let params =
         check_params(&raw.params, info, |spec| workload.param(&spec.name).cloned().unwrap_or(spec.default.clone()))?;
     let overrides = raw.params.keys().map(|k| k.get_ref().clone()).collect();
-    Ok(StrategyEntry { label, spec: StrategySpec { kind, workers, gil }, params, overrides })
+    Ok(StrategyEntry { label, spec: StrategySpec { kind, workers, gil, units_in_flight }, params, overrides })
 }

@@ -2,7 +2,9 @@
 //! inside the run's child process (see `crate::worker`), take the same
 //! [`RunContext`] and return the results in unit order.
 
+mod async_units;
 mod chunks;
+mod pool;
 mod processes;
 mod rayon_pool;
 mod sequential;
@@ -14,13 +16,20 @@ pub use spec::{GilConfig, StrategyKind, StrategySpec};
 pub use unit::{RunContext, StrategyOutcome};
 
 use crate::event::FatalError;
+use processes::{Body, Feed};
 
 /// Runs every unit of `cx` the way `spec` says.
 pub fn execute(spec: &StrategySpec, cx: &RunContext<'_>) -> Result<StrategyOutcome, FatalError> {
     match spec.kind {
         StrategyKind::Sequential => Ok(sequential::run(cx)),
         StrategyKind::Threads => Ok(threads::run(cx, spec.workers, spec.gil)),
-        StrategyKind::Processes => processes::run(cx, spec.workers),
+        StrategyKind::Processes => processes::run(cx, spec.workers, Feed::Chunks, Body::Blocking),
+        StrategyKind::ProcessPool => processes::run(cx, spec.workers, Feed::Queue, Body::Blocking),
+        StrategyKind::Async => async_units::run(cx, spec.units_in_flight),
+        StrategyKind::AsyncProcesses => {
+            processes::run(cx, spec.workers, Feed::Chunks, Body::Async { units_in_flight: spec.units_in_flight })
+        }
         StrategyKind::Rayon => rayon_pool::run(cx, spec.workers),
+        StrategyKind::Pool => Ok(pool::run(cx, spec.workers)),
     }
 }

@@ -19,9 +19,13 @@ use std::sync::Mutex;
 use nix::sys::wait::{WaitStatus, waitpid};
 use nix::unistd::{ForkResult, Pid, fork};
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use super::async_units::run_chunk;
 use super::chunks::chunk;
 use super::unit::{RunContext, StrategyOutcome, WorkerState};
 use crate::event::{Event, FatalError};
+use crate::plugin::{HostApi, WorkerHooks};
 use crate::supervise::signal_name;
 use crate::worker::{EventSink, UsageMeter, WorkerLog};
 
@@ -38,7 +42,26 @@ struct Forked {
     pid: Pid,
 }
 
-pub fn run(cx: &RunContext<'_>, workers: u32) -> Result<StrategyOutcome, FatalError> {
+/// How units reach the forked workers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Feed {
+    /// Worker `w` of `n` runs one contiguous chunk (`multiprocessing.Process`).
+    Chunks,
+    /// Each worker takes the next unit when it is free, from a counter in
+    /// shared memory (`ProcessPoolExecutor`).
+    Queue,
+}
+
+/// How a forked worker runs its units.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Body {
+    /// One after another, blocking IO.
+    Blocking,
+    /// All at once on a runtime made after the fork (asyncio in each process).
+    Async { units_in_flight: Option<u32> },
+}
+
+pub fn run(cx: &RunContext<'_>, workers: u32, feed: Feed, body: Body) -> Result<StrategyOutcome, FatalError> {
     let threads = thread_count();
     if threads != 1 {
         return Err(FatalError::Strategy {
@@ -48,6 +71,10 @@ pub fn run(cx: &RunContext<'_>, workers: u32) -> Result<StrategyOutcome, FatalEr
             ),
         });
     }
+    let queue = match feed {
+        Feed::Chunks => None,
+        Feed::Queue => Some(SharedCounter::new().map_err(|message| FatalError::Strategy { message })?),
+    };
     let meter = UsageMeter::start();
     let mut forked = Vec::new();
     let mut readers = Vec::new();
@@ -65,7 +92,7 @@ pub fn run(cx: &RunContext<'_>, workers: u32) -> Result<StrategyOutcome, FatalEr
             Ok(ForkResult::Child) => {
                 drop(reader);
                 drop(readers);
-                worker_process(cx, id, workers, writer)
+                worker_process(cx, id, workers, writer, queue.as_ref(), body)
             }
             Ok(ForkResult::Parent { child }) => {
                 drop(writer);
@@ -92,14 +119,37 @@ pub fn run(cx: &RunContext<'_>, workers: u32) -> Result<StrategyOutcome, FatalEr
 }
 
 /// The body of a forked worker. Never returns.
-fn worker_process(cx: &RunContext<'_>, id: u32, workers: u32, writer: PipeWriter) -> ! {
+fn worker_process(
+    cx: &RunContext<'_>,
+    id: u32,
+    workers: u32,
+    writer: PipeWriter,
+    queue: Option<&SharedCounter>,
+    body: Body,
+) -> ! {
     // If the run's process dies, its workers die with it.
     // SAFETY: prctl only sets an attribute of this process.
     unsafe { nix::libc::prctl(nix::libc::PR_SET_PDEATHSIG, nix::libc::SIGKILL, 0, 0, 0) };
     let code = match catch_unwind(AssertUnwindSafe(|| {
         let sink = EventSink::new(File::from(OwnedFd::from(writer)));
         let worker = WorkerState::new(id, workers, cx.clock, &sink, None).sending_results();
-        worker.run_units(cx.instance, chunk(cx.units, workers, id));
+        match (queue, body) {
+            (Some(queue), _) => {
+                let hooks: &dyn WorkerHooks = &worker;
+                let host = HostApi::new(&hooks, id, workers);
+                while let Some(unit) = queue.take(cx.units) {
+                    worker.run_unit(cx.instance, &host, unit);
+                }
+            }
+            (None, Body::Blocking) => {
+                worker.run_units(cx.instance, chunk(cx.units, workers, id));
+            }
+            (None, Body::Async { units_in_flight }) => {
+                if let Err(e) = run_chunk(cx, &worker, chunk(cx.units, workers, id), units_in_flight) {
+                    eprintln!("worker {id}: {e}");
+                }
+            }
+        }
     })) {
         Ok(()) => 0,
         Err(_) => WORKER_PANICKED,
@@ -107,6 +157,46 @@ fn worker_process(cx: &RunContext<'_>, id: u32, workers: u32, writer: PipeWriter
     // SAFETY: `_exit` ends the process without running the parent's atexit
     // handlers or destructors a second time.
     unsafe { nix::libc::_exit(code) }
+}
+
+/// A counter in memory mapped shared before the fork: the process pool's queue.
+#[derive(Debug)]
+struct SharedCounter {
+    ptr: std::ptr::NonNull<AtomicU64>,
+}
+
+impl SharedCounter {
+    fn new() -> Result<SharedCounter, String> {
+        // SAFETY: a fresh anonymous shared mapping; zeroed memory is a valid AtomicU64.
+        let ptr = unsafe {
+            nix::libc::mmap(
+                std::ptr::null_mut(),
+                size_of::<AtomicU64>(),
+                nix::libc::PROT_READ | nix::libc::PROT_WRITE,
+                nix::libc::MAP_SHARED | nix::libc::MAP_ANONYMOUS,
+                -1,
+                0,
+            )
+        };
+        if ptr == nix::libc::MAP_FAILED {
+            return Err(format!("could not map the process pool's queue: {}", std::io::Error::last_os_error()));
+        }
+        std::ptr::NonNull::new(ptr.cast()).map(|ptr| SharedCounter { ptr }).ok_or_else(|| "mmap returned null".into())
+    }
+
+    /// The next unit to run, if any is left.
+    fn take(&self, units: u64) -> Option<u64> {
+        // SAFETY: mapped in `new`, unmapped only in `drop`.
+        let next = unsafe { self.ptr.as_ref() }.fetch_add(1, Ordering::Relaxed);
+        (next < units).then_some(next)
+    }
+}
+
+impl Drop for SharedCounter {
+    fn drop(&mut self) {
+        // SAFETY: unmaps exactly what `new` mapped.
+        unsafe { nix::libc::munmap(self.ptr.as_ptr().cast(), size_of::<AtomicU64>()) };
+    }
 }
 
 /// Forwards a worker's events to the run's stream, keeping unit results

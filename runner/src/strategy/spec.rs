@@ -16,12 +16,28 @@ pub enum StrategyKind {
     Processes,
     /// A scoped rayon pool of N threads (never the global pool).
     Rayon,
+    /// A bounded pool of N threads fed units from one queue as they free up.
+    Pool,
+    /// N forked processes fed units from one queue as they free up.
+    ProcessPool,
+    /// Every unit in flight at once on one thread (a current-thread tokio runtime).
+    Async,
+    /// N forked processes, each running its chunk of units async on its own runtime.
+    AsyncProcesses,
 }
 
 impl StrategyKind {
     /// Every kind, in the order `runner list` shows them.
-    pub const ALL: [StrategyKind; 4] =
-        [StrategyKind::Sequential, StrategyKind::Threads, StrategyKind::Processes, StrategyKind::Rayon];
+    pub const ALL: [StrategyKind; 8] = [
+        StrategyKind::Sequential,
+        StrategyKind::Threads,
+        StrategyKind::Processes,
+        StrategyKind::Rayon,
+        StrategyKind::Pool,
+        StrategyKind::ProcessPool,
+        StrategyKind::Async,
+        StrategyKind::AsyncProcesses,
+    ];
 
     /// The name used in scenario files.
     pub fn name(self) -> &'static str {
@@ -30,6 +46,10 @@ impl StrategyKind {
             StrategyKind::Threads => "threads",
             StrategyKind::Processes => "processes",
             StrategyKind::Rayon => "rayon",
+            StrategyKind::Pool => "pool",
+            StrategyKind::ProcessPool => "process-pool",
+            StrategyKind::Async => "async",
+            StrategyKind::AsyncProcesses => "async-processes",
         }
     }
 
@@ -47,6 +67,16 @@ impl StrategyKind {
             }
             StrategyKind::Processes => "N processes forked with nix, units split into N chunks, results over pipes",
             StrategyKind::Rayon => "a scoped rayon pool of N threads with work stealing",
+            StrategyKind::Pool => {
+                "a bounded pool of N threads, each taking the next unit when it is free (ThreadPoolExecutor)"
+            }
+            StrategyKind::ProcessPool => {
+                "N forked processes, each taking the next unit when it is free (ProcessPoolExecutor)"
+            }
+            StrategyKind::Async => "every unit in flight at once on one thread, a tokio runtime (asyncio.gather)",
+            StrategyKind::AsyncProcesses => {
+                "N forked processes, each running its chunk of units async on its own runtime"
+            }
         }
     }
 
@@ -54,6 +84,7 @@ impl StrategyKind {
     pub fn options(self) -> &'static [&'static str] {
         match self {
             StrategyKind::Threads => &["gil", "switch_interval_ms"],
+            StrategyKind::Async | StrategyKind::AsyncProcesses => &["units_in_flight"],
             _ => &[],
         }
     }
@@ -72,6 +103,21 @@ pub struct StrategySpec {
     pub workers: u32,
     /// Set when threads run under the simulated interpreter lock.
     pub gil: Option<GilConfig>,
+    /// For the async kinds: at most this many units in flight (per process).
+    #[serde(default)]
+    pub units_in_flight: Option<u32>,
+}
+
+impl StrategyKind {
+    /// Runs units through their async form.
+    pub fn is_async(self) -> bool {
+        matches!(self, StrategyKind::Async | StrategyKind::AsyncProcesses)
+    }
+
+    /// Has exactly one worker, whatever the scenario says.
+    pub fn single_worker(self) -> bool {
+        matches!(self, StrategyKind::Sequential | StrategyKind::Async)
+    }
 }
 
 /// The simulated interpreter lock's settings.

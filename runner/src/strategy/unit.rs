@@ -6,7 +6,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use crate::event::{Event, GilStats, Measurement, UnitSpan};
-use crate::plugin::{CallError, HostApi, Instance, WorkerHooks};
+use crate::plugin::{CallError, HostApi, Instance, UnitResult, WorkerHooks};
 use crate::worker::{EventSink, Gil, RunClock, WorkerLog};
 
 /// Everything a strategy needs to run a run's units.
@@ -46,7 +46,7 @@ impl StrategyOutcome {
 pub struct WorkerState<'a> {
     pub id: u32,
     /// Workers in the run.
-    workers: u32,
+    pub workers: u32,
     clock: RunClock,
     gil: Option<&'a Gil>,
     log: Mutex<WorkerLog<'a>>,
@@ -93,10 +93,22 @@ impl<'a> WorkerState<'a> {
             .collect()
     }
 
+    /// Runs one unit's async form, reporting when it started and ended.
+    pub async fn run_unit_async(&self, instance: &Instance, host: &HostApi<'_>, unit: u64) -> (u64, Option<String>) {
+        let started_ns = self.clock.now_ns();
+        let result = instance.run_unit_async(host.raw(), unit).await;
+        (unit, self.record(unit, started_ns, result))
+    }
+
     /// Runs one unit, reporting when it started and ended.
     pub fn run_unit(&self, instance: &Instance, host: &HostApi<'_>, unit: u64) -> Option<String> {
         let started_ns = self.clock.now_ns();
         let result = instance.run_unit(host.raw(), unit);
+        self.record(unit, started_ns, result)
+    }
+
+    /// Logs how a unit ended and returns its output.
+    fn record(&self, unit: u64, started_ns: u64, result: UnitResult) -> Option<String> {
         let finished_ns = self.clock.now_ns();
         let Ok(mut log) = self.log.lock() else { return result.ok() };
         match result {

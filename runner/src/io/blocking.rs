@@ -1,0 +1,38 @@
+//! Blocking IO with ureq (no TLS, no background thread, so a forked worker can
+//! use it). One agent per process, made after any fork, keeps connections
+//! alive between a worker's requests.
+
+use std::sync::Mutex;
+use std::time::Duration;
+
+use super::HttpResult;
+
+/// The agent and the process it was made in.
+static AGENT: Mutex<Option<(u32, ureq::Agent)>> = Mutex::new(None);
+
+fn agent() -> ureq::Agent {
+    let me = std::process::id();
+    let mut slot = AGENT.lock().unwrap_or_else(|p| p.into_inner());
+    match &*slot {
+        Some((pid, agent)) if *pid == me => agent.clone(),
+        _ => {
+            let config = ureq::Agent::config_builder()
+                .http_status_as_error(false)
+                .max_idle_connections(1024)
+                .max_idle_connections_per_host(1024)
+                .timeout_global(Some(Duration::from_secs(60)))
+                .build();
+            let agent = ureq::Agent::new_with_config(config);
+            *slot = Some((me, agent.clone()));
+            agent
+        }
+    }
+}
+
+/// GET `url`; a status of any kind is `Ok`, a transport failure `Err`.
+pub fn http_get(url: &str) -> HttpResult {
+    let mut response = agent().get(url).call().map_err(|e| e.to_string())?;
+    let status = response.status().as_u16();
+    let body = response.body_mut().read_to_vec().map_err(|e| e.to_string())?;
+    Ok((status, body))
+}

@@ -1,0 +1,11 @@
+//! The IO a unit does through the host: HTTP GET and sleep, in a blocking form
+//! (for sequential, threads, processes, pools) and an async form on the run
+//! process's tokio runtime (for the `async` strategies). Plugins need no
+//! runtime of their own: a future from a cdylib's own tokio panics when the
+//! host polls it ("there is no reactor running").
+
+pub mod asynchronous;
+pub mod blocking;
+
+/// Failure of one request, as the unit sees it.
+pub type HttpResult = Result<(u16, Vec<u8>), String>;
