@@ -6,7 +6,10 @@ use std::time::Duration;
 
 use crate::plan::{PlannedRun, plan};
 use crate::record::{Recorder, RunRecord};
-use crate::scenario::Scenario;
+use runner_sdk::ParamValue;
+
+use crate::scenario::{Scenario, ServerSpec};
+use crate::server_process::ServerProcess;
 use crate::supervise::{ChildCommand, Interrupt, interrupted, supervise};
 use crate::worker::RunSpec;
 
@@ -24,24 +27,53 @@ pub struct ScenarioRuns {
 /// Runs every planned run of `scenario`, calling `on_run` after each.
 pub fn execute(scenario: &Scenario, mut on_run: impl FnMut(&RunRecord, usize, usize)) -> ScenarioRuns {
     let planned = plan(scenario.strategies.len(), scenario.warmup, scenario.repeat);
+    // Started once for all runs; stopped when this function returns, however.
+    let server = match &scenario.server {
+        Some(ServerSpec::Embedded(options)) => match ServerProcess::start(options) {
+            Ok(server) => Some(server),
+            Err(e) => {
+                let records = planned.iter().map(|run| not_started(scenario, *run, &e)).collect();
+                return ScenarioRuns { records, interrupted: None };
+            }
+        },
+        _ => None,
+    };
+    let url = match (&server, &scenario.server) {
+        (Some(server), _) => Some(server.url.clone()),
+        (None, Some(ServerSpec::External(url))) => Some(url.clone()),
+        _ => None,
+    };
     let mut records = Vec::with_capacity(planned.len());
     for (index, run) in planned.iter().enumerate() {
         if let Some(signal) = interrupted() {
             return ScenarioRuns { records, interrupted: Some(signal) };
         }
-        let record = run_once(scenario, *run);
+        let record = run_once(scenario, *run, url.as_deref());
         on_run(&record, index, planned.len());
         records.push(record);
     }
     ScenarioRuns { records, interrupted: interrupted() }
 }
 
-fn run_once(scenario: &Scenario, run: PlannedRun) -> RunRecord {
+fn not_started(scenario: &Scenario, run: PlannedRun, why: &str) -> RunRecord {
+    Recorder::new(run.strategy, run.round, scenario.workload.units).not_started(why.to_owned())
+}
+
+fn run_once(scenario: &Scenario, run: PlannedRun, url: Option<&str>) -> RunRecord {
     let strategy = &scenario.strategies[run.strategy];
+    let mut params = strategy.params.clone();
+    // The server's URL goes to a workload that declares `url` and left it empty.
+    if let Some(url) = url {
+        for (name, value) in &mut params {
+            if name == "url" && *value == ParamValue::String(String::new()) {
+                *value = ParamValue::String(url.to_owned());
+            }
+        }
+    }
     let spec = RunSpec {
         plugin: scenario.workload.library.clone(),
         workload: scenario.workload.name.clone(),
-        params_json: crate::scenario::params_json(&strategy.params),
+        params_json: crate::scenario::params_json(&params),
         units: scenario.workload.units,
         strategy: strategy.spec,
     };

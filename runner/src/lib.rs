@@ -17,6 +17,8 @@ pub mod plugin;
 pub mod record;
 pub mod report;
 pub mod scenario;
+pub mod serve;
+pub mod server_process;
 pub mod stats;
 pub mod strategy;
 pub mod supervise;

@@ -21,6 +21,11 @@ fn main() -> ExitCode {
     // they stay single-threaded until their strategy starts.
     match &cli.command {
         Some(Command::Worker) => return worker::worker_main(),
+        // The server handles its own signals (tokio) and needs no plugins.
+        Some(Command::Serve(args)) => {
+            init_logging(&cli.global);
+            return ExitCode::from(commands::serve(args));
+        }
         Some(Command::Describe { library }) => return worker::describe_main(library),
         _ => {}
     }
@@ -35,7 +40,7 @@ fn main() -> ExitCode {
         Some(Command::Run(args)) => commands::run(args, &mut catalog),
         Some(Command::List) => commands::list(&mut catalog),
         Some(Command::Validate { files }) => commands::validate(files, &mut catalog),
-        Some(Command::Worker | Command::Describe { .. }) => unreachable!("dispatched above"),
+        Some(Command::Worker | Command::Describe { .. } | Command::Serve(_)) => unreachable!("dispatched above"),
         None => commands::run(&cli.run, &mut catalog),
     };
     ExitCode::from(code)

@@ -2,8 +2,10 @@
 
 mod list;
 mod run;
+mod serve;
 mod validate;
 
 pub use list::list;
 pub use run::run;
+pub use serve::serve;
 pub use validate::validate;

@@ -21,6 +21,52 @@ pub struct Scenario {
     pub strategies: Vec<StrategyEntry>,
     /// Index into `strategies` of the one speedups are measured against.
     pub baseline: usize,
+    /// The server the workload talks to, if any.
+    pub server: Option<ServerSpec>,
+}
+
+/// Where the workload's `url` points.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ServerSpec {
+    /// The runner starts `runner serve` for the scenario with these settings.
+    Embedded(ServeOptions),
+    /// An external server.
+    External(String),
+}
+
+/// Settings of the embedded server, as `runner serve` options.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServeOptions {
+    pub delay: Duration,
+    pub jitter: Duration,
+    pub body_bytes: usize,
+    pub fail_rate: f64,
+    pub drop_rate: f64,
+}
+
+impl Default for ServeOptions {
+    fn default() -> Self {
+        ServeOptions { delay: Duration::ZERO, jitter: Duration::ZERO, body_bytes: 383, fail_rate: 0.0, drop_rate: 0.0 }
+    }
+}
+
+impl ServeOptions {
+    /// The command-line options of `runner serve` for these settings.
+    pub fn to_args(&self) -> Vec<String> {
+        let ms = |d: Duration| format!("{}ms", d.as_secs_f64() * 1e3);
+        vec![
+            "--delay".into(),
+            ms(self.delay),
+            "--jitter".into(),
+            ms(self.jitter),
+            "--body-bytes".into(),
+            self.body_bytes.to_string(),
+            "--fail-rate".into(),
+            self.fail_rate.to_string(),
+            "--drop-rate".into(),
+            self.drop_rate.to_string(),
+        ]
+    }
 }
 
 /// The workload to run, resolved to a library and checked against its manifest.

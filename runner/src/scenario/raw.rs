@@ -13,6 +13,19 @@ pub struct RawFile {
     pub workload: Spanned<RawWorkload>,
     #[serde(default)]
     pub strategy: Vec<Spanned<RawStrategy>>,
+    pub server: Option<Spanned<RawServer>>,
+}
+
+/// `[server]`: the embedded server's settings, or `url` of an external one.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawServer {
+    pub url: Option<Spanned<String>>,
+    pub delay_ms: Option<Spanned<f64>>,
+    pub jitter_ms: Option<Spanned<f64>>,
+    pub body_bytes: Option<Spanned<i64>>,
+    pub fail_rate: Option<Spanned<f64>>,
+    pub drop_rate: Option<Spanned<f64>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -11,7 +11,8 @@ use toml::Spanned;
 
 use super::error::{Located, ScenarioError};
 use super::model::{Scenario, StrategyEntry, WorkloadEntry};
-use super::raw::{RawFile, RawStrategy, RawWorkload};
+use super::model::{ServeOptions, ServerSpec};
+use super::raw::{RawFile, RawServer, RawStrategy, RawWorkload};
 use crate::plugin::{LoadError, PluginRef};
 use crate::strategy::{GilConfig, StrategyKind, StrategySpec};
 
@@ -89,7 +90,53 @@ fn parse(path: &Path, text: &str, manifests: &mut dyn ManifestSource) -> Result<
         workload,
         strategies,
         baseline: baseline.unwrap_or(0),
+        server: raw.server.as_ref().map(|s| server(s.get_ref())).transpose()?,
     })
+}
+
+fn server(raw: &RawServer) -> Result<ServerSpec, Located> {
+    if let Some(url) = &raw.url {
+        let others = [&raw.delay_ms, &raw.jitter_ms, &raw.fail_rate, &raw.drop_rate];
+        if others.iter().any(|o| o.is_some()) || raw.body_bytes.is_some() {
+            return Err(Located::new(
+                url.span(),
+                "`url` names an external server; the other `[server]` keys are for the embedded one",
+            )
+            .help("remove `url` to start the embedded server, or the other keys to use an external one"));
+        }
+        if !url.get_ref().starts_with("http://") {
+            return Err(Located::new(url.span(), "`url` must start with `http://`"));
+        }
+        return Ok(ServerSpec::External(url.get_ref().trim_end_matches('/').to_owned()));
+    }
+    let millis = |v: &Option<Spanned<f64>>, key: &str| -> Result<Duration, Located> {
+        match v {
+            None => Ok(Duration::ZERO),
+            Some(v) if v.get_ref().is_finite() && (0.0..1e7).contains(v.get_ref()) => {
+                Ok(Duration::from_secs_f64(v.get_ref() / 1e3))
+            }
+            Some(v) => Err(Located::new(v.span(), format!("`{key}` must be a number of milliseconds, 0 or more"))),
+        }
+    };
+    let rate = |v: &Option<Spanned<f64>>, key: &str| -> Result<f64, Located> {
+        match v {
+            None => Ok(0.0),
+            Some(v) if (0.0..=1.0).contains(v.get_ref()) => Ok(*v.get_ref()),
+            Some(v) => Err(Located::new(v.span(), format!("`{key}` must be between 0 and 1"))),
+        }
+    };
+    let body_bytes = match &raw.body_bytes {
+        None => ServeOptions::default().body_bytes,
+        Some(b) if (0..=64 << 20).contains(b.get_ref()) => *b.get_ref() as usize,
+        Some(b) => return Err(Located::new(b.span(), "`body_bytes` must be between 0 and 67108864")),
+    };
+    Ok(ServerSpec::Embedded(ServeOptions {
+        delay: millis(&raw.delay_ms, "delay_ms")?,
+        jitter: millis(&raw.jitter_ms, "jitter_ms")?,
+        body_bytes,
+        fail_rate: rate(&raw.fail_rate, "fail_rate")?,
+        drop_rate: rate(&raw.drop_rate, "drop_rate")?,
+    }))
 }
 
 /// Rewords serde's messages in the file's terms (`i64` means an integer here).

@@ -97,16 +97,31 @@ fn reap_adopted(pgid: Pid) {
     }
 }
 
+/// Children the runner started on purpose and keeps (the embedded server).
+static KEPT: std::sync::Mutex<Vec<i32>> = std::sync::Mutex::new(Vec::new());
+
+/// Marks `pid`, a child of the runner, as not an orphan.
+pub fn keep_child(pid: u32) {
+    KEPT.lock().unwrap_or_else(|p| p.into_inner()).push(pid as i32);
+}
+
+/// Forgets a child marked with [`keep_child`].
+pub fn forget_child(pid: u32) {
+    KEPT.lock().unwrap_or_else(|p| p.into_inner()).retain(|&kept| kept != pid as i32);
+}
+
 /// Kills and reaps every child this (subreaper) process has adopted: processes
 /// of a finished run that escaped its group (`setsid`) and were orphaned when
 /// the run's process died. Called when no run is in flight, so every child
-/// found is such an orphan. Returns how many there were.
+/// found, other than those kept on purpose, is such an orphan. Returns how
+/// many there were.
 pub fn reap_orphans() -> usize {
     let me = std::process::id() as i32;
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
     let mut killed = std::collections::BTreeSet::new();
     loop {
-        let orphans: Vec<ProcStat> = all_processes().filter(|p| p.ppid == me).collect();
+        let kept = KEPT.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let orphans: Vec<ProcStat> = all_processes().filter(|p| p.ppid == me && !kept.contains(&p.pid)).collect();
         if orphans.is_empty() || std::time::Instant::now() >= deadline {
             return killed.len();
         }
