@@ -87,7 +87,7 @@ static int32_t verify(void *instance, const RunnerHost *host, RunnerStr results_
 static void release(void *instance) { free(instance); }
 
 static const RunnerPlugin PLUGIN = {
-    RUNNER_ABI_VERSION, sizeof(RunnerPlugin), manifest, prepare, run_unit, verify, release,
+    RUNNER_ABI_VERSION, sizeof(RunnerPlugin), manifest, prepare, run_unit, verify, release, NULL,
 };
 
 const RunnerPlugin *runner_plugin(void) { return &PLUGIN; }

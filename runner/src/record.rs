@@ -9,6 +9,8 @@ use crate::supervise::{ChildExit, ChildReport};
 
 /// Unit failures kept per run for the report; the rest are only counted.
 const KEPT_FAILURES: usize = 5;
+/// Distinct failure messages counted per run.
+const KEPT_CAUSES: usize = 20;
 
 /// Everything known about one run.
 #[derive(Debug, Clone)]
@@ -20,6 +22,8 @@ pub struct RunRecord {
     pub units_failed: u64,
     /// The first few unit failures, with their messages.
     pub unit_failures: Vec<UnitFailure>,
+    /// How many units failed with each message (at most [`KEPT_CAUSES`] distinct).
+    pub failure_causes: Vec<(String, u64)>,
     /// Distinct workers that reported in.
     pub workers_seen: u32,
     pub verdict: Option<Verdict>,
@@ -77,9 +81,27 @@ impl RunRecord {
         self.failure.is_none() && self.units_failed == 0 && self.verdict.as_ref().is_some_and(|v| v.verified)
     }
 
+    /// The strategy ran to its end (its figures mean something), whether or
+    /// not every unit succeeded.
+    pub fn completed(&self) -> bool {
+        self.failure.is_none() && self.measurement.is_some()
+    }
+
     /// Wall time, when the strategy finished.
     pub fn wall_s(&self) -> Option<f64> {
         self.measurement.map(|m| m.wall_ns as f64 / 1e9)
+    }
+
+    /// What went wrong with the run as a whole (its process, or its verdict
+    /// when every unit succeeded); unit failures are counted by cause instead.
+    pub fn run_problem(&self) -> Option<String> {
+        match (&self.failure, &self.verdict) {
+            (Some(failure), _) => Some(failure.to_string()),
+            _ if self.units_failed > 0 => None,
+            (None, Some(v)) if !v.verified => Some(format!("not verified: {}", v.message)),
+            (None, None) => Some("no verdict".to_owned()),
+            (None, Some(_)) => None,
+        }
     }
 
     /// One line on what went wrong, or `None`.
@@ -121,6 +143,7 @@ impl Recorder {
                 units_ok: 0,
                 units_failed: 0,
                 unit_failures: Vec::new(),
+                failure_causes: Vec::new(),
                 workers_seen: 0,
                 verdict: None,
                 failure: None,
@@ -214,6 +237,11 @@ impl Recorder {
 impl RunRecord {
     fn fail_unit(&mut self, unit: u64, panicked: bool, message: String) {
         self.units_failed += 1;
+        if let Some((_, count)) = self.failure_causes.iter_mut().find(|(cause, _)| *cause == message) {
+            *count += 1;
+        } else if self.failure_causes.len() < KEPT_CAUSES {
+            self.failure_causes.push((message.clone(), 1));
+        }
         if self.unit_failures.len() < KEPT_FAILURES {
             self.unit_failures.push(UnitFailure { unit, panicked, message });
         }

@@ -6,7 +6,8 @@
 use crate::event::GilStats;
 use crate::plan::Round;
 use crate::record::RunRecord;
-use crate::scenario::Scenario;
+use crate::scenario::{Scenario, ServerSpec};
+use crate::strategy::StrategyKind;
 
 /// Median, min and max of a figure.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -45,8 +46,17 @@ pub struct StrategySummary {
     pub max_rss_bytes: Option<u64>,
     pub voluntary_switches: Option<f64>,
     pub involuntary_switches: Option<f64>,
-    /// Median of baseline wall / this wall over rounds where both succeeded.
+    /// Median of baseline wall / this wall over rounds where both completed.
     pub speedup: Option<Spread>,
+    /// Median over completed runs of the units that failed.
+    pub units_failed: Option<f64>,
+    /// Failure messages over all measured runs, most frequent first.
+    pub failure_causes: Vec<(String, u64)>,
+    /// Median over completed runs of successful units per second of wall time.
+    pub units_per_s: Option<f64>,
+    /// Ideal time / measured median, when the scenario's server delay says
+    /// what ideal is: `ceil(units / concurrency) × delay`.
+    pub efficiency: Option<f64>,
     /// Every measured run verified.
     pub verified: bool,
     pub verdict_message: Option<String>,
@@ -59,10 +69,11 @@ impl StrategySummary {
         !self.runs.is_empty() && self.succeeded == self.runs.len()
     }
 
-    /// Distinct problems of this strategy's runs, most frequent first.
+    /// Distinct run-level problems of this strategy's runs, most frequent
+    /// first (unit failures are in `failure_causes`).
     pub fn problems(&self) -> Vec<(String, usize)> {
         let mut problems: Vec<(String, usize)> = Vec::new();
-        for problem in self.runs.iter().filter_map(RunRecord::problem) {
+        for problem in self.runs.iter().filter_map(RunRecord::run_problem) {
             match problems.iter_mut().find(|(p, _)| *p == problem) {
                 Some((_, n)) => *n += 1,
                 None => problems.push((problem, 1)),
@@ -79,11 +90,40 @@ pub fn summarize(scenario: &Scenario, records: &[RunRecord]) -> Vec<StrategySumm
         records.iter().filter(|r| r.strategy == index && matches!(r.round, Round::Measured(_))).cloned().collect()
     };
     let baseline = measured(scenario.baseline);
-    (0..scenario.strategies.len()).map(|index| summarize_one(index, measured(index), &baseline)).collect()
+    (0..scenario.strategies.len())
+        .map(|index| {
+            let mut summary = summarize_one(index, measured(index), &baseline);
+            summary.efficiency = efficiency(scenario, index, summary.wall_s);
+            summary
+        })
+        .collect()
+}
+
+/// How close a strategy came to the ideal of an IO-bound scenario: each unit
+/// waits the server's delay, and `concurrency` units wait at once.
+fn efficiency(scenario: &Scenario, index: usize, wall: Option<Spread>) -> Option<f64> {
+    let Some(ServerSpec::Embedded(server)) = &scenario.server else { return None };
+    if server.delay.is_zero() {
+        return None;
+    }
+    let spec = scenario.strategies[index].spec;
+    let units = scenario.workload.units;
+    let in_flight = u64::from(spec.units_in_flight.unwrap_or(u32::MAX));
+    let concurrency = match spec.kind {
+        StrategyKind::Sequential => 1,
+        StrategyKind::Async => in_flight.min(units),
+        StrategyKind::AsyncProcesses => (in_flight.saturating_mul(u64::from(spec.workers))).min(units),
+        _ => u64::from(spec.workers),
+    };
+    let ideal = units.div_ceil(concurrency.max(1)) as f64 * server.delay.as_secs_f64();
+    Some(ideal / wall?.median)
 }
 
 fn summarize_one(index: usize, runs: Vec<RunRecord>, baseline: &[RunRecord]) -> StrategySummary {
-    let good: Vec<&RunRecord> = runs.iter().filter(|r| r.succeeded()).collect();
+    // Figures come from every run that ran to its end, failed units or not:
+    // an IO run with some failed downloads still has a meaningful wall time.
+    let good: Vec<&RunRecord> = runs.iter().filter(|r| r.completed()).collect();
+    let succeeded = runs.iter().filter(|r| r.succeeded()).count();
     let figures = |f: &dyn Fn(&crate::event::Measurement) -> f64| -> Vec<f64> {
         good.iter().filter_map(|r| r.measurement.as_ref()).map(f).collect()
     };
@@ -93,7 +133,7 @@ fn summarize_one(index: usize, runs: Vec<RunRecord>, baseline: &[RunRecord]) -> 
     let ratios: Vec<f64> = good
         .iter()
         .filter_map(|run| {
-            let base = baseline.iter().find(|b| b.round == run.round && b.succeeded())?;
+            let base = baseline.iter().find(|b| b.round == run.round && b.completed())?;
             Some(base.wall_s()? / run.wall_s()?)
         })
         .collect();
@@ -105,9 +145,25 @@ fn summarize_one(index: usize, runs: Vec<RunRecord>, baseline: &[RunRecord]) -> 
     let verified = !runs.is_empty() && runs.iter().all(|r| r.verdict.as_ref().is_some_and(|v| v.verified));
     let verdict_message =
         runs.iter().filter_map(|r| r.verdict.as_ref()).find(|v| v.verified == verified).map(|v| v.message.clone());
+    let units_failed = Spread::of(&good.iter().map(|r| r.units_failed as f64).collect::<Vec<_>>()).map(|s| s.median);
+    let units_per_s =
+        Spread::of(&good.iter().filter_map(|r| Some(r.units_ok as f64 / r.wall_s()?.max(1e-9))).collect::<Vec<_>>())
+            .map(|s| s.median);
+    let mut failure_causes: Vec<(String, u64)> = Vec::new();
+    for (cause, count) in runs.iter().flat_map(|r| &r.failure_causes) {
+        match failure_causes.iter_mut().find(|(c, _)| c == cause) {
+            Some((_, total)) => *total += count,
+            None => failure_causes.push((cause.clone(), *count)),
+        }
+    }
+    failure_causes.sort_by_key(|(_, count)| std::cmp::Reverse(*count));
     StrategySummary {
         index,
-        succeeded: good.len(),
+        succeeded,
+        units_failed,
+        failure_causes,
+        units_per_s,
+        efficiency: None,
         wall_s: Spread::of(&wall),
         cpu_s: Spread::of(&cpu),
         utilisation: Spread::of(&utilisation).map(|s| s.median),

@@ -84,6 +84,14 @@ typedef struct RunnerHost {
     /* Ends the whole run now as failed with `message` (e.g. a deadlock the
      * plugin detected). Does not return. */
     void (*fail_run)(void *data, RunnerStr message);
+    /* Blocking HTTP GET: *status gets the HTTP status, body the body; on a
+     * transport error returns RUNNER_ERROR with the message in body. Releases
+     * the simulated interpreter lock while it waits. */
+    int32_t (*http_get)(void *data, RunnerStr url, uint16_t *status, RunnerSink *body);
+    /* Async forms, for Rust plugins (they return async_ffi futures); C plugins
+     * must not call them. */
+    void *sleep_async;
+    void *http_get_async;
 } RunnerHost;
 
 /* The plugin's root table. Every entry must be set: the host refuses a table
@@ -114,6 +122,12 @@ typedef struct RunnerPlugin {
 
     /* Frees an instance made by prepare. */
     void (*release)(void *instance);
+
+    /* Optional from here on (the host reads them only if struct_size covers them). */
+
+    /* The async form of run_unit, returning an async_ffi future: Rust only.
+     * C plugins set it to NULL (or leave the table shorter). */
+    void *run_unit_async;
 } RunnerPlugin;
 
 #ifdef __cplusplus

@@ -81,13 +81,14 @@ impl Plugin {
         if table.abi_version != ABI_VERSION {
             return Err(LoadError::AbiMismatch { path: path.to_owned(), plugin: table.abi_version, host: ABI_VERSION });
         }
-        if (table.struct_size as usize) < size_of::<RunnerPlugin>() {
-            return Err(bad(format!(
-                "table is {} bytes, version {ABI_VERSION} needs {}",
-                table.struct_size,
-                size_of::<RunnerPlugin>()
-            )));
+        // Entries up to `release` are required; later ones are optional and
+        // read only when the plugin's table is large enough to have them.
+        let required = std::mem::offset_of!(RunnerPlugin, run_unit_async);
+        let size = table.struct_size as usize;
+        if size < required {
+            return Err(bad(format!("table is {size} bytes, version {ABI_VERSION} needs at least {required}")));
         }
+        let has = |end: usize| size >= end;
         let null = |name: &str| bad(format!("entry `{name}` is NULL"));
         let entries = Entries {
             manifest: table.manifest.ok_or_else(|| null("manifest"))?,
@@ -95,7 +96,11 @@ impl Plugin {
             run_unit: table.run_unit.ok_or_else(|| null("run_unit"))?,
             verify: table.verify.ok_or_else(|| null("verify"))?,
             release: table.release.ok_or_else(|| null("release"))?,
-            run_unit_async: table.run_unit_async,
+            run_unit_async: if has(std::mem::offset_of!(RunnerPlugin, run_unit_async) + size_of::<usize>()) {
+                table.run_unit_async
+            } else {
+                None
+            },
         };
         Ok(Plugin { path: path.to_owned(), entries })
     }

@@ -72,7 +72,21 @@ struct StrategyDoc<'a> {
     problems: Vec<ProblemDoc>,
     gil_switches: Option<u64>,
     gil_wait_s: Option<f64>,
+    /// Median over completed runs of the units that failed.
+    units_failed: Option<f64>,
+    /// Failure messages with how many units failed so, over all runs.
+    failure_causes: Vec<CauseDoc>,
+    /// Median successful units per second of wall time.
+    units_per_s: Option<f64>,
+    /// Ideal / measured time for IO scenarios with an embedded server's delay.
+    efficiency: Option<f64>,
     runs: Vec<RunDoc>,
+}
+
+#[derive(Serialize)]
+struct CauseDoc {
+    message: String,
+    units: u64,
 }
 
 #[derive(Serialize)]
@@ -174,6 +188,14 @@ impl Format for Json {
                         .collect(),
                     gil_switches: summary.gil.map(|g| g.switches),
                     gil_wait_s: summary.gil.map(|g| g.wait_ns as f64 / 1e9),
+                    units_failed: summary.units_failed,
+                    failure_causes: summary
+                        .failure_causes
+                        .iter()
+                        .map(|(message, units)| CauseDoc { message: message.clone(), units: *units })
+                        .collect(),
+                    units_per_s: summary.units_per_s,
+                    efficiency: summary.efficiency,
                     runs: summary.runs.iter().map(run_doc).collect(),
                 }
             })

@@ -34,9 +34,10 @@ impl Format for Table {
             scenario.path.display()
         );
 
-        let mut table = comfy_table::Table::new();
-        table.load_style(UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Dynamic);
-        table.set_header(vec![
+        // IO scenarios get throughput and efficiency; failures get a column when there are any.
+        let io = scenario.server.is_some();
+        let any_failed = report.summaries.iter().any(|s| s.units_failed.is_some_and(|n| n > 0.0));
+        let mut header = vec![
             "strategy",
             "workers",
             "wall median (min–max)",
@@ -45,28 +46,44 @@ impl Format for Table {
             "peak mem",
             "ctx sw vol/invol",
             "speedup",
-            "verified",
-        ]);
+        ];
+        if io {
+            header.extend(["units/s", "efficiency"]);
+        }
+        if any_failed {
+            header.push("failed");
+        }
+        header.push("verified");
+        let mut table = comfy_table::Table::new();
+        table.load_style(UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Dynamic);
+        table.set_header(header);
+        let right = |text: String| Cell::new(text).set_alignment(CellAlignment::Right);
         for summary in report.summaries {
             let entry = &scenario.strategies[summary.index];
             let baseline = summary.index == scenario.baseline;
-            table.add_row(vec![
+            let mut row = vec![
                 Cell::new(strategy_cell(entry)),
-                Cell::new(entry.spec.workers).set_alignment(CellAlignment::Right),
-                Cell::new(wall(summary.wall_s)).set_alignment(CellAlignment::Right),
-                Cell::new(summary.cpu_s.map_or("—".into(), |s| seconds(s.median))).set_alignment(CellAlignment::Right),
-                Cell::new(summary.utilisation.map_or("—".into(), |u| format!("{:.0} %", u * 100.0)))
-                    .set_alignment(CellAlignment::Right),
-                Cell::new(summary.max_rss_bytes.map_or("—".into(), bytes)).set_alignment(CellAlignment::Right),
-                Cell::new(switches(summary)).set_alignment(CellAlignment::Right),
-                Cell::new(match summary.speedup {
+                right(entry.spec.workers.to_string()),
+                right(wall(summary.wall_s)),
+                right(summary.cpu_s.map_or("—".into(), |s| seconds(s.median))),
+                right(summary.utilisation.map_or("—".into(), |u| format!("{:.0} %", u * 100.0))),
+                right(summary.max_rss_bytes.map_or("—".into(), bytes)),
+                right(switches(summary)),
+                right(match summary.speedup {
                     Some(s) if baseline => format!("{:.2}× (base)", s.median),
                     Some(s) => format!("{:.2}×", s.median),
                     None => "—".into(),
-                })
-                .set_alignment(CellAlignment::Right),
-                Cell::new(verified(summary)),
-            ]);
+                }),
+            ];
+            if io {
+                row.push(right(summary.units_per_s.map_or("—".into(), |r| format!("{r:.0}"))));
+                row.push(right(summary.efficiency.map_or("—".into(), |e| format!("{e:.2}"))));
+            }
+            if any_failed {
+                row.push(right(summary.units_failed.map_or("—".into(), |n| format!("{n:.0}"))));
+            }
+            row.push(Cell::new(verified(summary)));
+            table.add_row(row);
         }
         let _ = writeln!(out, "{table}");
 
@@ -91,6 +108,12 @@ impl Format for Table {
             let total = summary.runs.len();
             for (problem, count) in summary.problems() {
                 let _ = writeln!(out, "{label}: {problem} ({count} of {total} runs)");
+            }
+            if !summary.failure_causes.is_empty() {
+                let units: u64 = summary.failure_causes.iter().map(|(_, n)| n).sum();
+                let causes: Vec<String> =
+                    summary.failure_causes.iter().map(|(cause, n)| format!("{n} × {cause}")).collect();
+                let _ = writeln!(out, "{label}: {units} unit(s) failed over {total} runs: {}", causes.join("; "));
             }
         }
         for summary in report.summaries {
