@@ -14,7 +14,7 @@ use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 
 use crate::scenario::ServeOptions;
-use crate::supervise::{forget_child, keep_child};
+use crate::supervise::{die_with_parent, forget_child, keep_child};
 
 /// How long the server gets to start listening.
 const START_PATIENCE: Duration = Duration::from_secs(10);
@@ -38,14 +38,7 @@ impl ServerProcess {
         let parent = std::process::id() as i32;
         // SAFETY: only async-signal-safe calls between fork and exec.
         unsafe {
-            cmd.pre_exec(move || {
-                if nix::libc::prctl(nix::libc::PR_SET_PDEATHSIG, nix::libc::SIGKILL, 0, 0, 0) != 0
-                    || nix::libc::getppid() != parent
-                {
-                    return Err(std::io::Error::other("the runner exited while starting the server"));
-                }
-                Ok(())
-            });
+            cmd.pre_exec(move || die_with_parent(parent));
         }
         let mut child = cmd.spawn().map_err(|e| format!("could not start the embedded server: {e}"))?;
         // Not an orphan to clean up after each run.

@@ -177,16 +177,8 @@ unsafe extern "C" fn run_unit_async(
             Ok(future) => CatchUnwind(future).await,
             Err(payload) => Err(payload),
         };
-        let (status, text) = match outcome {
-            Ok(Ok(text)) => (RUNNER_OK, text),
-            Ok(Err(message)) => (RUNNER_ERROR, message),
-            Err(payload) => (RUNNER_PANIC, panic_message(payload)),
-        };
-        if !text.is_empty() {
-            // SAFETY: the host's sink, alive until this future completes.
-            unsafe { ((*host).sink_write)(out, text.as_ptr(), text.len()) };
-        }
-        status
+        // The host's sink stays alive until this future completes.
+        report(host, out, outcome)
     };
     let future = async_ffi::LocalBorrowingFfiFuture::new(future);
     // SAFETY: only the lifetime marker changes; the ABI contract above is what
@@ -222,7 +214,12 @@ unsafe extern "C" fn release(instance: *mut c_void) {
 /// Runs `body`, writes its text (or error, or panic message) to `out` and returns
 /// the matching status. Nothing unwinds past this function.
 fn guarded(host: *const RunnerHost, out: *mut RunnerSink, body: impl FnOnce() -> Result<String, String>) -> i32 {
-    let (status, text) = match catch_unwind(AssertUnwindSafe(body)) {
+    report(host, out, catch_unwind(AssertUnwindSafe(body)))
+}
+
+/// Writes an outcome's text to `out` and returns its status.
+fn report(host: *const RunnerHost, out: *mut RunnerSink, outcome: std::thread::Result<Result<String, String>>) -> i32 {
+    let (status, text) = match outcome {
         Ok(Ok(text)) => (RUNNER_OK, text),
         Ok(Err(message)) => (RUNNER_ERROR, message),
         Err(payload) => (RUNNER_PANIC, panic_message(payload)),

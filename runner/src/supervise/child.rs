@@ -18,7 +18,7 @@ use nix::sys::wait::{Id, WaitPidFlag, WaitStatus, waitid};
 use nix::unistd::Pid;
 
 use super::capture::{Capture, Captured};
-use super::group::{kill_and_reap, reap_orphans, signal_group};
+use super::group::{die_with_parent, kill_and_reap, reap_orphans, signal_group};
 use super::signals::{Interrupt, interrupted, set_run_group};
 use crate::event::Event;
 
@@ -175,11 +175,7 @@ fn spawn(command: &ChildCommand, event_fd: i32) -> std::io::Result<Child> {
     unsafe {
         cmd.pre_exec(move || {
             // If the runner dies (even by SIGKILL), the run dies with it.
-            if nix::libc::prctl(nix::libc::PR_SET_PDEATHSIG, nix::libc::SIGKILL, 0, 0, 0) != 0
-                || nix::libc::getppid() != parent
-            {
-                return Err(std::io::Error::other("the runner exited while starting a run"));
-            }
+            die_with_parent(parent)?;
             if event_fd == EVENT_FD {
                 // dup2 onto itself keeps close-on-exec; clear it instead.
                 if nix::libc::fcntl(EVENT_FD, nix::libc::F_SETFD, 0) < 0 {

@@ -20,6 +20,19 @@ pub fn become_subreaper() {
     }
 }
 
+/// For `pre_exec` in a child of `parent`: the child gets SIGKILL when the
+/// runner dies (even by SIGKILL), and gives up if the runner is already gone.
+/// Only async-signal-safe calls.
+pub fn die_with_parent(parent: i32) -> std::io::Result<()> {
+    // SAFETY: prctl and getppid are async-signal-safe and touch no memory.
+    let armed = unsafe { nix::libc::prctl(nix::libc::PR_SET_PDEATHSIG, nix::libc::SIGKILL, 0, 0, 0) } == 0;
+    // SAFETY: as above.
+    if !armed || unsafe { nix::libc::getppid() } != parent {
+        return Err(std::io::Error::other("the runner exited while starting a child"));
+    }
+    Ok(())
+}
+
 /// A process as `/proc/PID/stat` describes it.
 #[derive(Debug, Clone, Copy)]
 struct ProcStat {

@@ -13,5 +13,5 @@ mod group;
 mod signals;
 
 pub use child::{ChildCommand, ChildExit, ChildReport, EVENT_FD, signal_name, supervise};
-pub use group::{become_subreaper, forget_child, keep_child};
+pub use group::{become_subreaper, die_with_parent, forget_child, keep_child};
 pub use signals::{Interrupt, install_interrupt_handler, interrupted};

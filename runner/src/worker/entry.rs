@@ -8,12 +8,10 @@ use super::{EventSink, RunClock, RunSpec};
 use crate::event::{Event, FatalError};
 use crate::plugin::{CallError, HostApi, Plugin};
 use crate::strategy::{self, RunContext};
+use crate::supervise::EVENT_FD;
 
 /// Exit code of a run process that a plugin ended with `fail_run`.
 pub const RUN_ABORTED_EXIT: i32 = 3;
-
-/// File descriptor of the event stream, set up by the supervisor.
-const EVENT_FD: i32 = 3;
 
 /// `runner __worker`: one measured run, described by JSON on stdin.
 pub fn worker_main() -> ExitCode {
