@@ -22,13 +22,26 @@ fn downloads(server: &str, units: u32) -> String {
     )
 }
 
+/// Kills the server if the test fails before it stops it.
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 #[test]
 fn serve_answers_pages_and_stats_and_stops_on_sigterm() {
-    let mut server = Command::new(env!("CARGO_BIN_EXE_runner"))
-        .args(["serve", "--port", "0", "--body-bytes", "100"])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut guard = KillOnDrop(
+        Command::new(env!("CARGO_BIN_EXE_runner"))
+            .args(["serve", "--port", "0", "--body-bytes", "100"])
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let server = &mut guard.0;
     let mut line = String::new();
     BufReader::new(server.stdout.take().unwrap()).read_line(&mut line).unwrap();
     let address = line.trim().strip_prefix("listening on http://").unwrap_or_else(|| panic!("{line}")).to_owned();

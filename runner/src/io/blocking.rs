@@ -6,15 +6,21 @@ use std::sync::Mutex;
 
 use super::HttpResult;
 
-/// The agent and the process it was made in.
-static AGENT: Mutex<Option<(u32, ureq::Agent)>> = Mutex::new(None);
+/// This process's agent, made on first use.
+static AGENT: Mutex<Option<ureq::Agent>> = Mutex::new(None);
+
+/// Forgets an agent (and its connections) inherited through a fork.
+pub fn after_fork() {
+    if let Ok(mut slot) = AGENT.lock() {
+        std::mem::forget(slot.take());
+    }
+}
 
 fn agent() -> ureq::Agent {
-    let me = std::process::id();
     let mut slot = AGENT.lock().unwrap_or_else(|p| p.into_inner());
     match &*slot {
-        Some((pid, agent)) if *pid == me => agent.clone(),
-        _ => {
+        Some(agent) => agent.clone(),
+        None => {
             let config = ureq::Agent::config_builder()
                 .http_status_as_error(false)
                 .max_idle_connections(1024)
@@ -25,7 +31,7 @@ fn agent() -> ureq::Agent {
                 // run's timeout is the backstop.
                 .build();
             let agent = ureq::Agent::new_with_config(config);
-            *slot = Some((me, agent.clone()));
+            *slot = Some(agent.clone());
             agent
         }
     }

@@ -9,3 +9,10 @@ pub mod blocking;
 
 /// Failure of one request, as the unit sees it.
 pub type HttpResult = Result<(u16, Vec<u8>), String>;
+
+/// Clears IO state inherited through a fork (pooled connections belong to the
+/// parent). Called first thing in every forked worker.
+pub fn after_fork() {
+    blocking::after_fork();
+    asynchronous::after_fork();
+}

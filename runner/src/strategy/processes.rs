@@ -130,6 +130,7 @@ fn worker_process(
     // If the run's process dies, its workers die with it.
     // SAFETY: prctl only sets an attribute of this process.
     unsafe { nix::libc::prctl(nix::libc::PR_SET_PDEATHSIG, nix::libc::SIGKILL, 0, 0, 0) };
+    crate::io::after_fork();
     let code = match catch_unwind(AssertUnwindSafe(|| {
         let sink = EventSink::new(File::from(OwnedFd::from(writer)));
         let worker = WorkerState::new(id, workers, cx.clock, &sink, None).sending_results();
