@@ -12,8 +12,11 @@ Examples:
   runner list                                  plugins, workloads, parameters, strategies
   runner --plugin-dir ./build run lab.toml     look for plugins in ./build first
 
-Exit codes: 0 all runs verified, 1 a run failed or did not verify, 2 unusable input,
-130/143 interrupted by SIGINT/SIGTERM.";
+  runner lab.toml --plugin lab=./student/liblab.so --gradescope results.json
+  runner scenarios/assessments/*.toml --shard 2/4 --junit junit.xml
+
+Exit codes: 0 everything held (every expectation, or without [[expect]] every run
+verified), 1 an expectation or a run failed, 2 unusable input, 130/143 interrupted.";
 
 /// Runs the concurrency lecture's experiments: a scenario names a workload from
 /// a plugin and the strategies to run it with; the runner runs, times,
@@ -38,6 +41,11 @@ pub struct GlobalArgs {
     #[arg(long = "plugin-dir", value_name = "DIR", global = true)]
     pub plugin_dirs: Vec<PathBuf>,
 
+    /// Use the library at PATH wherever a scenario says `plugin = "NAME"` (grade a submission
+    /// against an instructor's scenario). Repeatable.
+    #[arg(long = "plugin", value_name = "NAME=PATH", global = true, value_parser = parse_override)]
+    pub plugin_overrides: Vec<(String, PathBuf)>,
+
     /// More logging on stderr (-v info, -vv debug); `RUST_LOG` overrides.
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     pub verbose: u8,
@@ -57,6 +65,39 @@ pub struct RunArgs {
     /// Output format on stdout.
     #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
     pub format: OutputFormat,
+
+    /// Stop after the first scenario that does not hold.
+    #[arg(long)]
+    pub fail_fast: bool,
+
+    /// Run only shard K of N (1-based): the files, sorted by path, whose position modulo N is K-1.
+    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+    pub shard: Option<(usize, usize)>,
+
+    /// Write a JUnit XML report: one testsuite per scenario, one testcase per expectation and failed run.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+
+    /// Write a Gradescope results.json with the expectations' points.
+    #[arg(long, value_name = "FILE")]
+    pub gradescope: Option<PathBuf>,
+}
+
+/// `NAME=PATH`.
+fn parse_override(text: &str) -> Result<(String, PathBuf), String> {
+    match text.split_once('=') {
+        Some((name, path)) if !name.is_empty() && !path.is_empty() => Ok((name.to_owned(), PathBuf::from(path))),
+        _ => Err(format!("`{text}` is not NAME=PATH")),
+    }
+}
+
+/// `K/N` with 1 <= K <= N.
+fn parse_shard(text: &str) -> Result<(usize, usize), String> {
+    let parsed = text.split_once('/').and_then(|(k, n)| Some((k.trim().parse().ok()?, n.trim().parse().ok()?)));
+    match parsed {
+        Some((k, n)) if k >= 1 && k <= n => Ok((k, n)),
+        _ => Err(format!("`{text}` is not a shard K/N with 1 <= K <= N")),
+    }
 }
 
 /// Report formats.

@@ -40,8 +40,13 @@ pub enum Event {
     Aborted { worker: u32, message: String },
     /// The strategy finished running every unit; its measured figures.
     Measured { measurement: Measurement },
-    /// The plugin's verdict on the results.
-    Verified { verified: bool, message: String },
+    /// The plugin's verdict on the results, with any figures it named.
+    Verified {
+        verified: bool,
+        message: String,
+        #[serde(default)]
+        figures: std::collections::BTreeMap<String, f64>,
+    },
     /// The run could not go on (plugin failed to load or prepare, fork refused…).
     Fatal { error: FatalError },
 }

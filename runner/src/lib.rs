@@ -11,6 +11,7 @@ pub mod commands;
 pub mod event;
 pub mod execute;
 pub mod exit_code;
+pub mod expect;
 pub mod io;
 pub mod plan;
 pub mod plugin;

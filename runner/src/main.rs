@@ -35,7 +35,8 @@ fn main() -> ExitCode {
     if let Err(e) = supervise::install_interrupt_handler() {
         tracing::warn!("cannot handle SIGINT/SIGTERM ({e}); Ctrl-C will stop the runner without cleaning up");
     }
-    let mut catalog = Catalog::new(SearchPath::from_env(&cli.global.plugin_dirs));
+    let mut catalog =
+        Catalog::new(SearchPath::from_env(&cli.global.plugin_dirs), cli.global.plugin_overrides.iter().cloned());
     let code = match &cli.command {
         Some(Command::Run(args)) => commands::run(args, &mut catalog),
         Some(Command::List) => commands::list(&mut catalog),

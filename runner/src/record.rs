@@ -46,6 +46,8 @@ pub struct UnitFailure {
 pub struct Verdict {
     pub verified: bool,
     pub message: String,
+    /// Named numbers the plugin reported with its verdict (`lost_updates`…).
+    pub figures: std::collections::BTreeMap<String, f64>,
 }
 
 /// Why a run failed as a whole.
@@ -177,8 +179,8 @@ impl Recorder {
                     self.tampered.get_or_insert_with(|| "a second `measured` event".to_owned());
                 }
             }
-            Event::Verified { verified, message } => {
-                if record.verdict.replace(Verdict { verified, message }).is_some() {
+            Event::Verified { verified, message, figures } => {
+                if record.verdict.replace(Verdict { verified, message, figures }).is_some() {
                     self.tampered.get_or_insert_with(|| "a second `verified` event".to_owned());
                 }
             }

@@ -54,6 +54,8 @@ pub struct StrategySummary {
     pub failure_causes: Vec<(String, u64)>,
     /// Median over completed runs of successful units per second of wall time.
     pub units_per_s: Option<f64>,
+    /// Medians of the figures plugins named in their verdicts.
+    pub figures: std::collections::BTreeMap<String, f64>,
     /// Ideal time / measured median, when the scenario's server delay says
     /// what ideal is: `ceil(units / concurrency) × delay`.
     pub efficiency: Option<f64>,
@@ -157,9 +159,19 @@ fn summarize_one(index: usize, runs: Vec<RunRecord>, baseline: &[RunRecord]) -> 
         }
     }
     failure_causes.sort_by_key(|(_, count)| std::cmp::Reverse(*count));
+    let mut plugin_figures = std::collections::BTreeMap::new();
+    let names: std::collections::BTreeSet<&String> =
+        runs.iter().filter_map(|r| r.verdict.as_ref()).flat_map(|v| v.figures.keys()).collect();
+    for name in names {
+        let values: Vec<f64> = runs.iter().filter_map(|r| r.verdict.as_ref()?.figures.get(name).copied()).collect();
+        if let Some(spread) = Spread::of(&values) {
+            plugin_figures.insert(name.clone(), spread.median);
+        }
+    }
     StrategySummary {
         index,
         succeeded,
+        figures: plugin_figures,
         units_failed,
         failure_causes,
         units_per_s,

@@ -2,7 +2,7 @@
 
 use std::sync::atomic::Ordering;
 
-use runner_sdk::{ParamSpec, Params, UnitContext, Workload};
+use runner_sdk::{ParamSpec, Params, UnitContext, Workload, with_figures};
 
 use crate::gate;
 use crate::shared::{Cell, Memory};
@@ -165,10 +165,15 @@ impl Workload for Counter {
                 ),
             )
         };
+        let figures = [
+            ("expected", expected as f64),
+            ("counted", actual as f64),
+            ("lost_updates", expected.saturating_sub(actual) as f64),
+        ];
         if observed == self.expect {
-            Ok(message)
+            Ok(with_figures(message, &figures))
         } else {
-            Err(format!("{message} (expected the run to be {:?})", self.expect).to_lowercase())
+            Err(with_figures(format!("{message} (expected the run to be {:?})", self.expect).to_lowercase(), &figures))
         }
     }
 }

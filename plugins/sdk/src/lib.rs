@@ -55,6 +55,16 @@ pub use manifest::{Manifest, ParamSpec, ParamType, ParamValue, WorkloadInfo};
 pub use params::Params;
 pub use workload::{UnitFuture, Workload};
 
+/// A verdict message with named figures, for [`Workload::verify`]: expectations
+/// in scenarios can test them (`lost_updates("unlocked") > 0`). On the wire it
+/// is a JSON object `{"message": "...", "figures": {"name": number}}`; a plain
+/// message is plain text.
+pub fn with_figures(message: impl Into<String>, figures: &[(&str, f64)]) -> String {
+    let figures: serde_json::Map<String, serde_json::Value> =
+        figures.iter().map(|(name, value)| ((*name).to_owned(), serde_json::json!(value))).collect();
+    serde_json::json!({ "message": message.into(), "figures": figures }).to_string()
+}
+
 /// Library file name prefix: plugin `NAME` is searched as
 /// `lib{LIBRARY_PREFIX}{NAME}.so` (with `-` in `NAME` spelled `_`).
 pub const LIBRARY_PREFIX: &str = "runner_plugin_";

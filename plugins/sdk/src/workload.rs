@@ -52,6 +52,8 @@ pub trait Workload: Sized + Send + Sync + 'static {
     }
 
     /// Checks the results of a run, one entry per unit (`None` where the unit
-    /// failed). `Ok` and `Err` both carry a one-line explanation for the report.
+    /// failed). `Ok` and `Err` both carry a one-line explanation for the report;
+    /// wrap it with [`with_figures`](crate::with_figures) to report named
+    /// numbers (e.g. `lost_updates`) that expectations can test.
     fn verify(&self, results: &[Option<String>]) -> Result<String, String>;
 }

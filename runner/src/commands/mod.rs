@@ -6,6 +6,6 @@ mod serve;
 mod validate;
 
 pub use list::list;
-pub use run::run;
+pub use run::{run, scenario_held};
 pub use serve::serve;
 pub use validate::validate;

@@ -1,25 +1,54 @@
 //! `runner [run] FILE...`: validate every file first (so a typo in the last
-//! one does not waste the first one's minutes), then run them in order and
-//! report each.
+//! one does not waste the first one's minutes), then run them in order, grade
+//! each scenario's expectations (measuring again for those with `retries`),
+//! report each, and write the JUnit / Gradescope files at the end.
 
 use std::io::Write;
+use std::path::PathBuf;
 
 use crate::cli::{OutputFormat, RunArgs};
-use crate::execute::execute;
+use crate::execute::{ScenarioRuns, execute};
 use crate::exit_code;
+use crate::expect::{ExpectationOutcome, evaluate, score};
 use crate::plugin::Catalog;
-use crate::report::{Format, Json, Report, Table};
+use crate::record::RunRecord;
+use crate::report::{Format, Json, Report, Table, gradescope, junit};
 use crate::scenario::{self, Scenario};
-use crate::stats::summarize;
+use crate::stats::{StrategySummary, summarize};
+
+/// One scenario's results, owned until every report is written.
+struct Graded {
+    scenario: Scenario,
+    runs: ScenarioRuns,
+    summaries: Vec<StrategySummary>,
+    outcomes: Vec<ExpectationOutcome>,
+}
+
+impl Graded {
+    fn report(&self) -> Report<'_> {
+        Report { scenario: &self.scenario, runs: &self.runs, summaries: &self.summaries, expectations: &self.outcomes }
+    }
+}
+
+/// Whether a scenario held: every expectation when it has some, else every
+/// run of every strategy.
+pub fn scenario_held(report: &Report<'_>) -> bool {
+    if report.scenario.expectations.is_empty() {
+        report.summaries.iter().all(|s| s.all_succeeded())
+    } else {
+        report.expectations.iter().all(|o| o.passed)
+    }
+}
 
 pub fn run(args: &RunArgs, catalog: &mut Catalog) -> u8 {
     if args.files.is_empty() {
         eprintln!("error: no scenario file given\n(try `runner scenarios/cpu_bound.toml`, or `runner --help`)");
         return exit_code::INPUT_UNUSABLE;
     }
+    let files = shard(&args.files, args.shard);
     let mut scenarios: Vec<Scenario> = Vec::new();
     let mut unusable = false;
-    for file in &args.files {
+    for file in &files {
         match scenario::load(file, catalog) {
             Ok(s) => scenarios.push(s),
             Err(e) => {
@@ -36,32 +65,161 @@ pub fn run(args: &RunArgs, catalog: &mut Catalog) -> u8 {
         OutputFormat::Table => Box::new(Table),
         OutputFormat::Json => Box::new(Json),
     };
+    let mut graded: Vec<Graded> = Vec::new();
     let mut code = exit_code::OK;
-    for scenario in &scenarios {
+    let mut interrupted = None;
+    for scenario in scenarios {
         tracing::info!("running `{}` ({})", scenario.name, scenario.path.display());
-        let runs = execute(scenario, |record, index, total| {
-            let label = &scenario.strategies[record.strategy].label;
-            match record.problem() {
-                None => tracing::info!(
-                    "[{}/{total}] {label} {:?}: {:.3} s",
-                    index + 1,
-                    record.round,
-                    record.wall_s().unwrap_or(0.0)
-                ),
-                Some(problem) => tracing::warn!("[{}/{total}] {label} {:?}: {problem}", index + 1, record.round),
-            }
-        });
-        let summaries = summarize(scenario, &runs.records);
-        let text = format.render(&Report { scenario, runs: &runs, summaries: &summaries });
-        let mut stdout = std::io::stdout().lock();
-        let _ = writeln!(stdout, "{text}");
-        let _ = stdout.flush();
-        if let Some(signal) = runs.interrupted {
-            return signal.exit_code();
+        let runs = execute(&scenario, |record, index, total| log_run(&scenario, record, index, total));
+        let summaries = summarize(&scenario, &runs.records);
+        let mut result = Graded { outcomes: Vec::new(), scenario, runs, summaries };
+        if result.runs.interrupted.is_none() {
+            result.outcomes = grade(&result);
         }
-        if !summaries.iter().all(|s| s.all_succeeded()) {
+        let report = result.report();
+        let mut stdout = std::io::stdout().lock();
+        let _ = writeln!(stdout, "{}", format.render(&report));
+        let _ = stdout.flush();
+        let held = scenario_held(&report);
+        interrupted = result.runs.interrupted;
+        graded.push(result);
+        if interrupted.is_some() {
+            break;
+        }
+        if !held {
             code = exit_code::RUN_FAILED;
+            if args.fail_fast {
+                tracing::warn!("stopping after the first scenario that did not hold (--fail-fast)");
+                break;
+            }
         }
     }
-    code
+
+    let reports: Vec<Report<'_>> = graded.iter().map(Graded::report).collect();
+    if reports.len() > 1 && args.format == OutputFormat::Table {
+        println!("{}", summary(&reports));
+    }
+    for (path, rendered) in [
+        (&args.junit, args.junit.as_ref().map(|_| junit::render(&reports))),
+        (&args.gradescope, args.gradescope.as_ref().map(|_| gradescope::render(&reports))),
+    ] {
+        if let (Some(path), Some(rendered)) = (path, rendered) {
+            let written = rendered.and_then(|text| std::fs::write(path, text).map_err(|e| e.to_string()));
+            if let Err(e) = written {
+                eprintln!("error: cannot write `{}`: {e}", path.display());
+                code = code.max(exit_code::RUN_FAILED);
+            }
+        }
+    }
+    match interrupted {
+        Some(signal) => signal.exit_code(),
+        None => code,
+    }
+}
+
+/// The files of shard `k` of `n`: sorted by path, every n-th from k-1, so a CI
+/// matrix of n jobs runs each file exactly once whatever order the shell gave.
+fn shard(files: &[PathBuf], shard: Option<(usize, usize)>) -> Vec<PathBuf> {
+    let Some((k, n)) = shard else { return files.to_vec() };
+    let mut sorted = files.to_vec();
+    sorted.sort();
+    sorted.dedup();
+    sorted.into_iter().enumerate().filter(|(i, _)| i % n == k - 1).map(|(_, f)| f).collect()
+}
+
+/// Evaluates every expectation; a failing one with `retries` measures its
+/// strategies again (up to that many times) and passes as flaky if it holds.
+fn grade(result: &Graded) -> Vec<ExpectationOutcome> {
+    let scenario = &result.scenario;
+    (0..scenario.expectations.len())
+        .map(|index| {
+            let mut outcome = evaluate(scenario, &result.summaries, index);
+            let expectation = &scenario.expectations[index];
+            while !outcome.passed && outcome.attempts <= expectation.retries {
+                let attempts = outcome.attempts;
+                tracing::info!("`{}` failed; measuring again (retry {attempts})", expectation.name);
+                let again = remeasure(scenario, index);
+                if again.runs.interrupted.is_some() {
+                    break;
+                }
+                let summaries = summarize(&again.scenario, &again.runs.records);
+                outcome = evaluate(&again.scenario, &summaries, index);
+                outcome.attempts = attempts + 1;
+                outcome.flaky = outcome.passed;
+            }
+            outcome
+        })
+        .collect()
+}
+
+struct Remeasured {
+    scenario: Scenario,
+    runs: ScenarioRuns,
+}
+
+/// Runs again the strategies expectation `index` names (and the baseline,
+/// which speedups need).
+fn remeasure(scenario: &Scenario, index: usize) -> Remeasured {
+    let labels: Vec<String> = scenario.expectations[index].check.calls().into_iter().map(|(_, l)| l).collect();
+    let baseline = &scenario.strategies[scenario.baseline].label;
+    let mut subset = scenario.clone();
+    subset.strategies.retain(|s| labels.contains(&s.label) || &s.label == baseline);
+    subset.baseline = subset.strategies.iter().position(|s| &s.label == baseline).unwrap_or(0);
+    let runs = execute(&subset, |record, i, total| log_run(&subset, record, i, total));
+    Remeasured { scenario: subset, runs }
+}
+
+fn log_run(scenario: &Scenario, record: &RunRecord, index: usize, total: usize) {
+    let label = &scenario.strategies[record.strategy].label;
+    match record.problem() {
+        None => tracing::info!(
+            "[{}/{total}] {label} {:?}: {:.3} s",
+            index + 1,
+            record.round,
+            record.wall_s().unwrap_or(0.0)
+        ),
+        Some(problem) => tracing::warn!("[{}/{total}] {label} {:?}: {problem}", index + 1, record.round),
+    }
+}
+
+/// The closing summary of a multi-scenario call.
+fn summary(reports: &[Report<'_>]) -> String {
+    let mut lines = vec!["summary:".to_owned()];
+    let (mut earned, mut possible) = (0.0, 0.0);
+    for report in reports {
+        let mark = if scenario_held(report) { "✓" } else { "✗" };
+        let total = score(report.scenario, report.expectations);
+        earned += total.earned;
+        possible += total.possible;
+        let points = if total.possible > 0.0 {
+            format!(" — {} / {} points", total.earned, total.possible)
+        } else {
+            String::new()
+        };
+        lines.push(format!("  {mark} {} ({}){points}", report.scenario.name, report.scenario.path.display()));
+    }
+    if possible > 0.0 {
+        lines.push(format!("  total: {earned} / {possible} points"));
+    }
+    lines.join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shard;
+    use std::path::PathBuf;
+
+    #[test]
+    fn every_file_lands_in_exactly_one_shard() {
+        let files: Vec<PathBuf> =
+            ["d.toml", "a.toml", "c.toml", "b.toml", "e.toml"].iter().map(PathBuf::from).collect();
+        for n in 1..=6 {
+            let mut seen: Vec<PathBuf> = (1..=n).flat_map(|k| shard(&files, Some((k, n)))).collect();
+            seen.sort();
+            let mut all = files.clone();
+            all.sort();
+            assert_eq!(seen, all, "n = {n}");
+        }
+        assert_eq!(shard(&files, Some((1, 2))), vec![PathBuf::from("a.toml"), "c.toml".into(), "e.toml".into()]);
+    }
 }

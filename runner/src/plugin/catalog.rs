@@ -13,13 +13,15 @@ use crate::scenario::ManifestSource;
 #[derive(Debug)]
 pub struct Catalog {
     search: SearchPath,
+    /// `--plugin NAME=PATH`: libraries that replace plugins by name.
+    overrides: HashMap<String, PathBuf>,
     described: HashMap<PathBuf, Result<Manifest, LoadError>>,
 }
 
 impl Catalog {
     /// A catalog searching `search`.
-    pub fn new(search: SearchPath) -> Catalog {
-        Catalog { search, described: HashMap::new() }
+    pub fn new(search: SearchPath, overrides: impl IntoIterator<Item = (String, PathBuf)>) -> Catalog {
+        Catalog { search, overrides: overrides.into_iter().collect(), described: HashMap::new() }
     }
 
     /// The search path.
@@ -35,7 +37,12 @@ impl Catalog {
 
 impl ManifestSource for Catalog {
     fn manifest(&mut self, plugin: &PluginRef) -> Result<(PathBuf, Manifest), LoadError> {
-        let path = self.search.resolve(plugin)?;
+        let path = match plugin {
+            PluginRef::Name(name) if self.overrides.contains_key(name) => {
+                self.search.resolve(&PluginRef::Path(self.overrides[name].clone()))?
+            }
+            _ => self.search.resolve(plugin)?,
+        };
         let path = path.canonicalize().unwrap_or(path);
         let manifest = self.describe(&path)?;
         Ok((path, manifest))

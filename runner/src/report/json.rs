@@ -26,7 +26,30 @@ struct Document<'a> {
     strategies: Vec<StrategyDoc<'a>>,
     /// `"SIGINT"`/`"SIGTERM"` when the runner was stopped before the end.
     interrupted: Option<&'static str>,
+    /// The `[[expect]]` checks and how they came out.
+    expectations: Vec<ExpectationDoc<'a>>,
+    /// Points earned and possible over the expectations.
+    score: ScoreDoc,
     ok: bool,
+}
+
+#[derive(Serialize)]
+struct ExpectationDoc<'a> {
+    name: &'a str,
+    check: &'a str,
+    points: f64,
+    passed: bool,
+    flaky: bool,
+    attempts: u32,
+    values: &'a [String],
+    error: Option<&'a str>,
+    hint: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct ScoreDoc {
+    earned: f64,
+    possible: f64,
 }
 
 #[derive(Serialize)]
@@ -80,6 +103,8 @@ struct StrategyDoc<'a> {
     units_per_s: Option<f64>,
     /// Ideal / measured time for IO scenarios with an embedded server's delay.
     efficiency: Option<f64>,
+    /// Medians of the figures the plugin named in its verdicts (`lost_updates`…).
+    figures: &'a std::collections::BTreeMap<String, f64>,
     runs: Vec<RunDoc>,
 }
 
@@ -196,6 +221,7 @@ impl Format for Json {
                         .collect(),
                     units_per_s: summary.units_per_s,
                     efficiency: summary.efficiency,
+                    figures: &summary.figures,
                     runs: summary.runs.iter().map(run_doc).collect(),
                 }
             })
@@ -224,7 +250,29 @@ impl Format for Json {
                 crate::supervise::Interrupt::Int => "SIGINT",
                 crate::supervise::Interrupt::Term => "SIGTERM",
             }),
-            ok: report.summaries.iter().all(|s| s.all_succeeded()) && report.runs.interrupted.is_none(),
+            expectations: report
+                .expectations
+                .iter()
+                .map(|o| {
+                    let e = &scenario.expectations[o.index];
+                    ExpectationDoc {
+                        name: &e.name,
+                        check: &e.text,
+                        points: e.points,
+                        passed: o.passed,
+                        flaky: o.flaky,
+                        attempts: o.attempts,
+                        values: &o.values,
+                        error: o.error.as_deref(),
+                        hint: e.hint.as_deref(),
+                    }
+                })
+                .collect(),
+            score: {
+                let total = crate::expect::score(scenario, report.expectations);
+                ScoreDoc { earned: total.earned, possible: total.possible }
+            },
+            ok: crate::commands::scenario_held(report) && report.runs.interrupted.is_none(),
         };
         serde_json::to_string(&document).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
     }

@@ -1,13 +1,16 @@
 //! Reports of a scenario's results, one format per file behind one trait.
 //! Reports read the summaries and records; they compute nothing themselves.
 
+pub mod gradescope;
 mod json;
+pub mod junit;
 mod table;
 
 pub use json::{Json, SCHEMA_VERSION};
 pub use table::Table;
 
 use crate::execute::ScenarioRuns;
+use crate::expect::ExpectationOutcome;
 use crate::scenario::Scenario;
 use crate::stats::StrategySummary;
 
@@ -17,6 +20,7 @@ pub struct Report<'a> {
     pub scenario: &'a Scenario,
     pub runs: &'a ScenarioRuns,
     pub summaries: &'a [StrategySummary],
+    pub expectations: &'a [ExpectationOutcome],
 }
 
 /// One output format.

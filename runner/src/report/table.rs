@@ -141,6 +141,28 @@ impl Format for Table {
                 }
             }
         }
+        if !report.expectations.is_empty() {
+            let total = crate::expect::score(scenario, report.expectations);
+            let _ = writeln!(out, "\nexpectations: {} of {} points", total.earned, total.possible);
+            for outcome in report.expectations {
+                let expectation = &scenario.expectations[outcome.index];
+                let mark = match (outcome.passed, outcome.flaky) {
+                    (true, false) => "✓",
+                    (true, true) => "✓ (flaky: passed on a retry)",
+                    (false, _) => "✗",
+                };
+                let points = if outcome.passed { expectation.points } else { 0.0 };
+                let _ = writeln!(out, "  {mark} {} [{points}/{}]", expectation.name, expectation.points);
+                if !outcome.passed || expectation.name != expectation.text {
+                    let _ = writeln!(out, "      {}", expectation.text);
+                }
+                if !outcome.passed {
+                    for line in crate::report::junit::describe(outcome, expectation.hint.as_deref()).lines() {
+                        let _ = writeln!(out, "      {line}");
+                    }
+                }
+            }
+        }
         if let Some(signal) = report.runs.interrupted {
             let _ = writeln!(out, "interrupted by {}: the figures above cover the runs that finished.", signal.name());
         }

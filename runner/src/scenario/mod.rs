@@ -8,5 +8,5 @@ mod raw;
 mod validate;
 
 pub use error::{Located, ScenarioError};
-pub use model::{Scenario, ServeOptions, ServerSpec, StrategyEntry, WorkloadEntry, params_json};
+pub use model::{Expectation, Scenario, ServeOptions, ServerSpec, StrategyEntry, WorkloadEntry, params_json};
 pub use validate::{ManifestSource, load};

@@ -23,6 +23,24 @@ pub struct Scenario {
     pub baseline: usize,
     /// The server the workload talks to, if any.
     pub server: Option<ServerSpec>,
+    /// Graded checks over the results (`[[expect]]`).
+    pub expectations: Vec<Expectation>,
+}
+
+/// One `[[expect]]`.
+#[derive(Debug, Clone)]
+pub struct Expectation {
+    /// Shown in reports; the check's text unless named.
+    pub name: String,
+    /// The expression as written.
+    pub text: String,
+    pub check: crate::expect::Expr,
+    pub points: f64,
+    pub hint: Option<String>,
+    /// Relative slack for numeric comparisons (0.05 = 5 %).
+    pub tolerance: f64,
+    /// Times to measure again when the check fails before it counts as failed.
+    pub retries: u32,
 }
 
 /// Where the workload's `url` points.

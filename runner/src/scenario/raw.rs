@@ -14,6 +14,20 @@ pub struct RawFile {
     #[serde(default)]
     pub strategy: Vec<Spanned<RawStrategy>>,
     pub server: Option<Spanned<RawServer>>,
+    #[serde(default)]
+    pub expect: Vec<Spanned<RawExpect>>,
+}
+
+/// `[[expect]]`: a graded check over the run's figures.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawExpect {
+    pub check: Spanned<String>,
+    pub name: Option<Spanned<String>>,
+    pub points: Option<Spanned<f64>>,
+    pub hint: Option<String>,
+    pub tolerance: Option<Spanned<f64>>,
+    pub retries: Option<Spanned<i64>>,
 }
 
 /// `[server]`: the embedded server's settings, or `url` of an external one.

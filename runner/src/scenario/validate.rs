@@ -10,9 +10,11 @@ use runner_sdk::{Manifest, ParamSpec, ParamType, ParamValue, WorkloadInfo};
 use toml::Spanned;
 
 use super::error::{Located, ScenarioError};
+use super::model::Expectation;
 use super::model::{Scenario, StrategyEntry, WorkloadEntry};
 use super::model::{ServeOptions, ServerSpec};
-use super::raw::{RawFile, RawServer, RawStrategy, RawWorkload};
+use super::raw::{RawExpect, RawFile, RawServer, RawStrategy, RawWorkload};
+use crate::expect::{Expr, FUNCTIONS};
 use crate::plugin::{LoadError, PluginRef};
 use crate::strategy::{GilConfig, StrategyKind, StrategySpec};
 
@@ -80,7 +82,10 @@ fn parse(path: &Path, text: &str, manifests: &mut dyn ManifestSource) -> Result<
         strategies.push(entry);
     }
 
+    let expectations =
+        raw.expect.iter().map(|e| expectation(e.get_ref(), &strategies)).collect::<Result<Vec<_>, _>>()?;
     Ok(Scenario {
+        expectations,
         path: path.to_owned(),
         name,
         description: scenario.description.trim().to_owned(),
@@ -137,6 +142,51 @@ fn server(raw: &RawServer) -> Result<ServerSpec, Located> {
         fail_rate: rate(&raw.fail_rate, "fail_rate")?,
         drop_rate: rate(&raw.drop_rate, "drop_rate")?,
     }))
+}
+
+fn expectation(raw: &RawExpect, strategies: &[StrategyEntry]) -> Result<Expectation, Located> {
+    let text = raw.check.get_ref();
+    // The expression's columns count from inside the quotes.
+    let inside = raw.check.span().start + 1;
+    let check = Expr::parse(text).map_err(|e| {
+        let at = inside + text.chars().take(e.column.saturating_sub(1)).map(char::len_utf8).sum::<usize>();
+        Located::new(at..at + 1, format!("in expectation: {}", e.message))
+            .help(format!("functions: {}", FUNCTIONS.iter().map(|f| f.name).collect::<Vec<_>>().join(", ")))
+    })?;
+    for (function, label) in check.calls() {
+        if !strategies.iter().any(|s| s.label == label) {
+            let labels: Vec<&str> = strategies.iter().map(|s| s.label.as_str()).collect();
+            return Err(Located::new(
+                raw.check.span(),
+                format!("`{function}(\"{label}\")` names no strategy of this scenario"),
+            )
+            .help(format!("strategy labels: {}", labels.join(", "))));
+        }
+    }
+    let points = match &raw.points {
+        None => 1.0,
+        Some(p) if p.get_ref().is_finite() && *p.get_ref() >= 0.0 => *p.get_ref(),
+        Some(p) => return Err(Located::new(p.span(), "`points` must be 0 or more")),
+    };
+    let tolerance = match &raw.tolerance {
+        None => 0.0,
+        Some(t) if (0.0..1.0).contains(t.get_ref()) => *t.get_ref(),
+        Some(t) => return Err(Located::new(t.span(), "`tolerance` must be a fraction from 0 to below 1 (0.05 = 5 %)")),
+    };
+    let retries = match &raw.retries {
+        None => 0,
+        Some(r) if (0..=10).contains(r.get_ref()) => *r.get_ref() as u32,
+        Some(r) => return Err(Located::new(r.span(), "`retries` must be between 0 and 10")),
+    };
+    Ok(Expectation {
+        name: raw.name.as_ref().map_or_else(|| text.clone(), |n| n.get_ref().clone()),
+        text: text.clone(),
+        check,
+        points,
+        hint: raw.hint.clone(),
+        tolerance,
+        retries,
+    })
 }
 
 /// Rewords serde's messages in the file's terms (`i64` means an integer here).

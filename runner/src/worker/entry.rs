@@ -90,6 +90,22 @@ fn run(spec: &RunSpec, sink: &EventSink) -> Result<(), FatalError> {
         Err(CallError::Failed(message)) => (false, message),
         Err(CallError::Panicked(message)) => (false, format!("verification panicked: {message}")),
     };
-    sink.send(&Event::Verified { verified, message });
+    let (message, figures) = split_figures(message);
+    sink.send(&Event::Verified { verified, message, figures });
     Ok(())
+}
+
+/// A verdict is plain text, or `{"message": …, "figures": {…}}` (see
+/// `runner_sdk::with_figures`).
+fn split_figures(text: String) -> (String, std::collections::BTreeMap<String, f64>) {
+    #[derive(serde::Deserialize)]
+    struct WithFigures {
+        message: String,
+        #[serde(default)]
+        figures: std::collections::BTreeMap<String, f64>,
+    }
+    match serde_json::from_str::<WithFigures>(&text) {
+        Ok(parsed) => (parsed.message, parsed.figures),
+        Err(_) => (text, Default::default()),
+    }
 }
