@@ -107,6 +107,10 @@ pub enum OutputFormat {
     Table,
     /// One JSON document per scenario (schema in README.md).
     Json,
+    /// A Markdown table (and expectations checklist) per scenario.
+    Markdown,
+    /// One CSV row per strategy.
+    Csv,
 }
 
 /// `runner serve`

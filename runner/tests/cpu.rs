@@ -102,8 +102,9 @@ fn table_names_every_strategy_and_the_verdict() {
 #[test]
 fn the_shipped_scenarios_validate() {
     let scenarios = concat!(env!("CARGO_MANIFEST_DIR"), "/../scenarios");
-    let mut files: Vec<_> = std::fs::read_dir(scenarios)
-        .unwrap()
+    let mut files: Vec<_> = [scenarios.to_owned(), format!("{scenarios}/assessments")]
+        .iter()
+        .flat_map(|dir| std::fs::read_dir(dir).unwrap())
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|e| e == "toml"))
         .collect();

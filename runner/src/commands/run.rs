@@ -12,7 +12,7 @@ use crate::exit_code;
 use crate::expect::{ExpectationOutcome, evaluate, score};
 use crate::plugin::Catalog;
 use crate::record::RunRecord;
-use crate::report::{Format, Json, Report, Table, gradescope, junit};
+use crate::report::{Csv, Format, Json, Markdown, Report, Table, gradescope, junit};
 use crate::scenario::{self, Scenario};
 use crate::stats::{StrategySummary, summarize};
 
@@ -64,6 +64,8 @@ pub fn run(args: &RunArgs, catalog: &mut Catalog) -> u8 {
     let format: Box<dyn Format> = match args.format {
         OutputFormat::Table => Box::new(Table),
         OutputFormat::Json => Box::new(Json),
+        OutputFormat::Markdown => Box::new(Markdown),
+        OutputFormat::Csv => Box::new(Csv),
     };
     let mut graded: Vec<Graded> = Vec::new();
     let mut code = exit_code::OK;

@@ -1,12 +1,16 @@
 //! Reports of a scenario's results, one format per file behind one trait.
 //! Reports read the summaries and records; they compute nothing themselves.
 
+mod csv;
 pub mod gradescope;
 mod json;
 pub mod junit;
+mod markdown;
 mod table;
 
+pub use csv::Csv;
 pub use json::{Json, SCHEMA_VERSION};
+pub use markdown::Markdown;
 pub use table::Table;
 
 use crate::execute::ScenarioRuns;
@@ -28,3 +32,6 @@ pub trait Format {
     /// The whole report for one scenario, ready to print.
     fn render(&self, report: &Report<'_>) -> String;
 }
+
+#[cfg(test)]
+mod tests;

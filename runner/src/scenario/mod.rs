@@ -9,4 +9,4 @@ mod validate;
 
 pub use error::{Located, ScenarioError};
 pub use model::{Expectation, Scenario, ServeOptions, ServerSpec, StrategyEntry, WorkloadEntry, params_json};
-pub use validate::{ManifestSource, load};
+pub use validate::{ManifestSource, load, load_str};

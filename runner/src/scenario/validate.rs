@@ -38,6 +38,11 @@ pub fn load(path: &Path, manifests: &mut dyn ManifestSource) -> Result<Scenario,
     parse(path, &text, manifests).map_err(|located| ScenarioError::at(path, &text, located))
 }
 
+/// Validates scenario `text` as if read from `path` (for tests of what comes after).
+pub fn load_str(path: &Path, text: &str, manifests: &mut dyn ManifestSource) -> Result<Scenario, ScenarioError> {
+    parse(path, text, manifests).map_err(|located| ScenarioError::at(path, text, located))
+}
+
 fn parse(path: &Path, text: &str, manifests: &mut dyn ManifestSource) -> Result<Scenario, Located> {
     let raw: RawFile = toml::from_str(text).map_err(|e| syntax_error(&e))?;
     let scenario = raw.scenario.get_ref();

@@ -12,6 +12,7 @@ mod child;
 mod group;
 mod signals;
 
+pub use capture::Captured;
 pub use child::{ChildCommand, ChildExit, ChildReport, EVENT_FD, signal_name, supervise};
 pub use group::{become_subreaper, die_with_parent, forget_child, keep_child};
 pub use signals::{Interrupt, install_interrupt_handler, interrupted};

@@ -1,0 +1,143 @@
+//! Golden-file tests of every report format, from a scenario and run records
+//! made up here (so every figure is fixed and nothing needs redacting).
+//! `UPDATE_SNAPSHOTS=1 cargo test` rewrites the files in `snapshots/`; review
+//! the diff before committing it.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use runner_sdk::{Manifest, ParamSpec, WorkloadInfo};
+
+use super::{Csv, Format, Json, Markdown, Report, Table, gradescope, junit};
+use crate::event::{Event, GilStats, Measurement, UnitSpan};
+use crate::execute::ScenarioRuns;
+use crate::expect::evaluate;
+use crate::plan::Round;
+use crate::plugin::{LoadError, PluginRef};
+use crate::record::{Recorder, RunRecord};
+use crate::scenario::{ManifestSource, Scenario, load_str};
+use crate::stats::summarize;
+use crate::supervise::{Captured, ChildExit, ChildReport};
+
+struct FixedManifest;
+
+impl ManifestSource for FixedManifest {
+    fn manifest(&mut self, _plugin: &PluginRef) -> Result<(PathBuf, Manifest), LoadError> {
+        let count = WorkloadInfo {
+            name: "count".into(),
+            description: "counts".into(),
+            params: vec![ParamSpec::int("steps", 100, "steps")],
+            async_units: false,
+        };
+        Ok((
+            "/plugins/librunner_plugin_cpu.so".into(),
+            Manifest { name: "cpu".into(), version: "1.0.0".into(), description: "cpu".into(), workloads: vec![count] },
+        ))
+    }
+}
+
+const SCENARIO: &str = r#"
+[scenario]
+name = "golden"
+description = "made-up figures for the report formats"
+repeat = 2
+warmup = 0
+
+[workload]
+plugin = "cpu"
+workload = "count"
+units = 2
+
+[[strategy]]
+kind = "sequential"
+
+[[strategy]]
+kind = "threads"
+workers = 2
+
+[[strategy]]
+kind = "threads"
+label = "gil, \"locked\""
+workers = 2
+options = { gil = true }
+
+[[expect]]
+name = "threads are faster"
+check = 'speedup("threads") >= 1.5'
+points = 2
+hint = "split the work"
+
+[[expect]]
+check = 'speedup("gil, \"locked\"") >= 1.5'
+hint = "the lock serialises the threads"
+"#;
+
+/// A run of `strategy` in `round` that took `wall_ms`, verified or not.
+fn record(strategy: usize, round: u32, wall_ms: u64, verified: bool, gil: bool) -> RunRecord {
+    let mut recorder = Recorder::new(strategy, Round::Measured(round), 2);
+    recorder.observe(Event::UnitsDone { worker: 0, spans: vec![UnitSpan(0, 0, 10), UnitSpan(1, 10, 20)] });
+    recorder.observe(Event::Measured {
+        measurement: Measurement {
+            wall_ns: wall_ms * 1_000_000,
+            user_ns: wall_ms * 1_000_000,
+            sys_ns: 0,
+            max_rss_bytes: 4 << 20,
+            voluntary_switches: 3,
+            involuntary_switches: 7,
+            gil: gil.then_some(GilStats { switches: 40, wait_ns: 90_000_000 }),
+        },
+    });
+    recorder.observe(Event::Verified {
+        verified,
+        message: if verified { "count = 100".into() } else { "counted 99".into() },
+        figures: BTreeMap::new(),
+    });
+    let report = ChildReport {
+        exit: ChildExit::Exited(0),
+        stdout: Captured::default(),
+        stderr: Captured::default(),
+        leftovers: 0,
+        malformed_events: 0,
+    };
+    recorder.finish(&report)
+}
+
+fn golden() -> (Scenario, ScenarioRuns) {
+    let scenario = load_str(Path::new("scenarios/golden.toml"), SCENARIO, &mut FixedManifest).unwrap();
+    let records = vec![
+        record(0, 0, 1000, true, false),
+        record(1, 0, 520, true, false),
+        record(2, 0, 1010, true, true),
+        record(0, 1, 1040, true, false),
+        record(1, 1, 530, false, false),
+        record(2, 1, 990, true, true),
+    ];
+    (scenario, ScenarioRuns { records, interrupted: None })
+}
+
+fn check(name: &str, actual: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/report/snapshots").join(name);
+    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|_| panic!("{} is missing: run with UPDATE_SNAPSHOTS=1 and review it", path.display()));
+    assert_eq!(actual, expected, "{name} changed; if on purpose, UPDATE_SNAPSHOTS=1 and review the diff");
+}
+
+#[test]
+fn every_format_renders_the_same_results() {
+    let (scenario, runs) = golden();
+    let summaries = summarize(&scenario, &runs.records);
+    let outcomes: Vec<_> = (0..scenario.expectations.len()).map(|i| evaluate(&scenario, &summaries, i)).collect();
+    let report = Report { scenario: &scenario, runs: &runs, summaries: &summaries, expectations: &outcomes };
+    check("table.txt", &Table.render(&report));
+    check("markdown.md", &Markdown.render(&report));
+    check("csv.csv", &Csv.render(&report));
+    let json: serde_json::Value = serde_json::from_str(&Json.render(&report)).unwrap();
+    check("json.json", &serde_json::to_string_pretty(&json).unwrap());
+    check("junit.xml", &junit::render(std::slice::from_ref(&report)).unwrap());
+    check("gradescope.json", &gradescope::render(std::slice::from_ref(&report)).unwrap());
+}
