@@ -113,6 +113,22 @@ pub enum OutputFormat {
     Csv,
 }
 
+/// What `runner new` creates.
+#[derive(Debug, Subcommand)]
+pub enum NewWhat {
+    /// A Rust plugin crate that builds and passes its own starter scenario.
+    Plugin {
+        /// Plugin name (lowercase letters, digits, `-`, `_`).
+        name: String,
+        /// Directory to create (default: NAME).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        /// Path of runner's plugin SDK (default: where this runner was built from).
+        #[arg(long)]
+        sdk: Option<PathBuf>,
+    },
+}
+
 /// `runner serve`
 #[derive(Debug, Args)]
 pub struct ServeArgs {
@@ -173,6 +189,11 @@ pub enum Command {
         /// Scenario files to check.
         #[arg(value_name = "FILE", required = true)]
         files: Vec<PathBuf>,
+    },
+    /// Create something new: `runner new plugin NAME` scaffolds a Rust plugin crate with a starter scenario.
+    New {
+        #[command(subcommand)]
+        what: NewWhat,
     },
     /// Serve pages over HTTP/1.1: the lecture's server on 127.0.0.1:8000, and the mock of the outside world.
     Serve(ServeArgs),

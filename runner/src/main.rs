@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
-use runner::cli::{Cli, Command, GlobalArgs};
+use runner::cli::{Cli, Command, GlobalArgs, NewWhat};
 use runner::plugin::{Catalog, SearchPath};
 use runner::{commands, exit_code, supervise, worker};
 
@@ -41,6 +41,9 @@ fn main() -> ExitCode {
         Some(Command::Run(args)) => commands::run(args, &mut catalog),
         Some(Command::List) => commands::list(&mut catalog),
         Some(Command::Validate { files }) => commands::validate(files, &mut catalog),
+        Some(Command::New { what: NewWhat::Plugin { name, dir, sdk } }) => {
+            commands::new_plugin(name, dir.as_deref(), sdk.as_deref())
+        }
         Some(Command::Worker | Command::Describe { .. } | Command::Serve(_)) => unreachable!("dispatched above"),
         None => commands::run(&cli.run, &mut catalog),
     };

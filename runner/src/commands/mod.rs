@@ -1,11 +1,13 @@
 //! One file per subcommand.
 
 mod list;
+mod new;
 mod run;
 mod serve;
 mod validate;
 
 pub use list::list;
+pub use new::new_plugin;
 pub use run::{run, scenario_held};
 pub use serve::serve;
 pub use validate::validate;
