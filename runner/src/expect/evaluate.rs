@@ -36,6 +36,17 @@ struct Board<'a> {
 }
 
 impl Board<'_> {
+    /// The spread of a timed figure, where the function has one.
+    fn spread(&self, function: &str, label: &str) -> Option<crate::stats::Spread> {
+        let s = self.summary(label).ok()?;
+        match function {
+            "speedup" => s.speedup,
+            "wall" => s.wall_s,
+            "cpu" => s.cpu_s,
+            _ => None,
+        }
+    }
+
     fn summary(&self, label: &str) -> Result<&StrategySummary, String> {
         let index = self
             .scenario
@@ -83,7 +94,18 @@ pub fn evaluate(scenario: &Scenario, summaries: &[StrategySummary], index: usize
         Ok(passed) => (passed, None),
         Err(e) => (false, Some(e)),
     };
-    ExpectationOutcome { index, passed, flaky: false, attempts: 1, values: expectation.check.explain(&board), error }
+    // Each value with its spread over the runs, so a near miss reads as one.
+    let values = expectation
+        .check
+        .calls()
+        .iter()
+        .zip(expectation.check.explain(&board))
+        .map(|((function, label), line)| match board.spread(function, label) {
+            Some(s) => format!("{line} (min {:.3}, max {:.3} over the runs)", s.min, s.max),
+            None => line,
+        })
+        .collect();
+    ExpectationOutcome { index, passed, flaky: false, attempts: 1, values, error }
 }
 
 /// The score of a scenario's outcomes.
