@@ -44,6 +44,8 @@ impl ServerProcess {
         // Not an orphan to clean up after each run.
         keep_child(child.id());
         let stdout = child.stdout.take().expect("piped");
+        // From here on, an early return stops the server through `Drop`.
+        let mut server = ServerProcess { child, url: String::new() };
         let (tx, rx) = mpsc::channel();
         std::thread::Builder::new()
             .name("server-stdout".into())
@@ -57,7 +59,6 @@ impl ServerProcess {
             })
             .map_err(|e| e.to_string())?;
         let started = Instant::now();
-        let mut server = ServerProcess { child, url: String::new() };
         match rx.recv_timeout(START_PATIENCE) {
             Ok(line) if line.starts_with(LISTENING) => {
                 server.url = line[LISTENING.len()..].trim().to_owned();

@@ -49,21 +49,50 @@ kind = "processes"
 workers = 2
 "#,
     );
-    // A shared 2-core machine can lose a core to a neighbour for seconds at a
-    // time: the behaviour must show in one of three attempts, not in every one.
+    // A shared 2-core VM can lose a core for a while (CPU quota after a long
+    // build, a neighbour): each attempt first measures what parallelism the
+    // machine gives right now, and judges the runner against that.
     let mut attempts = Vec::new();
     for _ in 0..3 {
+        let machine = machine_speedup();
         let out = runner("speedup").arg(&file).args(["--format", "json"]).assert().success().get_output().clone();
         let doc = json(&out.stdout);
         let speedup = |label: &str| strategy(&doc, label)["speedup"].as_f64().unwrap();
         assert!(strategy(&doc, "gil")["gil_switches"].as_u64().unwrap() > 0);
-        let figures = (speedup("threads"), speedup("processes"), speedup("gil"));
-        attempts.push(figures);
-        // Ideal is 2.0, 2.0 and 1.0; the margins absorb noise.
-        let (threads, processes, gil) = figures;
-        if threads > 1.25 && processes > 1.25 && gil < 1.2 {
+        let (threads, processes, gil) = (speedup("threads"), speedup("processes"), speedup("gil"));
+        attempts.push((machine, threads, processes, gil));
+        let parallel_ok = machine < 1.3 || (threads > 0.75 * machine && processes > 0.75 * machine);
+        if parallel_ok && gil < 1.2 && machine >= 1.3 {
             return;
         }
     }
-    panic!("no attempt showed threads and processes > 1.25x and the simulated lock < 1.2x: {attempts:?}");
+    if attempts.iter().all(|(machine, ..)| *machine < 1.3) {
+        eprintln!("skipped the parallel half: the machine gave no second core ({attempts:?})");
+        assert!(attempts.iter().all(|(.., gil)| *gil < 1.2), "{attempts:?}");
+        return;
+    }
+    panic!(
+        "no attempt showed threads and processes near the machine's speedup and the lock < 1.2x (machine, threads, processes, gil): {attempts:?}"
+    );
+}
+
+/// How much faster two threads count than one on this machine right now.
+fn machine_speedup() -> f64 {
+    fn count(n: u64) -> u64 {
+        let mut c = 0u64;
+        while c < n {
+            c = std::hint::black_box(c + 1);
+        }
+        c
+    }
+    const STEPS: u64 = 200_000_000;
+    let started = std::time::Instant::now();
+    count(STEPS);
+    let one = started.elapsed().as_secs_f64();
+    let started = std::time::Instant::now();
+    std::thread::scope(|s| {
+        s.spawn(|| count(STEPS / 2));
+        s.spawn(|| count(STEPS / 2));
+    });
+    one / started.elapsed().as_secs_f64()
 }

@@ -15,6 +15,7 @@ use crate::record::RunRecord;
 use crate::report::{Csv, Format, Json, Markdown, Report, Table, gradescope, junit};
 use crate::scenario::{self, Scenario};
 use crate::stats::{StrategySummary, summarize};
+use crate::supervise::Interrupt;
 
 /// One scenario's results, owned until every report is written.
 struct Graded {
@@ -76,7 +77,10 @@ pub fn run(args: &RunArgs, catalog: &mut Catalog) -> u8 {
         let summaries = summarize(&scenario, &runs.records);
         let mut result = Graded { outcomes: Vec::new(), scenario, runs, summaries };
         if result.runs.interrupted.is_none() {
-            result.outcomes = grade(&result);
+            let (outcomes, signal) = grade(&result);
+            result.outcomes = outcomes;
+            // Interrupted while measuring again: the scenario stops there.
+            result.runs.interrupted = signal;
         }
         let report = result.report();
         let mut stdout = std::io::stdout().lock();
@@ -131,27 +135,29 @@ fn shard(files: &[PathBuf], shard: Option<(usize, usize)>) -> Vec<PathBuf> {
 
 /// Evaluates every expectation; a failing one with `retries` measures its
 /// strategies again (up to that many times) and passes as flaky if it holds.
-fn grade(result: &Graded) -> Vec<ExpectationOutcome> {
+/// Stops measuring when the runner is interrupted, and says so.
+fn grade(result: &Graded) -> (Vec<ExpectationOutcome>, Option<Interrupt>) {
     let scenario = &result.scenario;
-    (0..scenario.expectations.len())
-        .map(|index| {
-            let mut outcome = evaluate(scenario, &result.summaries, index);
-            let expectation = &scenario.expectations[index];
-            while !outcome.passed && outcome.attempts <= expectation.retries {
-                let attempts = outcome.attempts;
-                tracing::info!("`{}` failed; measuring again (retry {attempts})", expectation.name);
-                let again = remeasure(scenario, index);
-                if again.runs.interrupted.is_some() {
-                    break;
-                }
-                let summaries = summarize(&again.scenario, &again.runs.records);
-                outcome = evaluate(&again.scenario, &summaries, index);
-                outcome.attempts = attempts + 1;
-                outcome.flaky = outcome.passed;
+    let mut outcomes = Vec::new();
+    for index in 0..scenario.expectations.len() {
+        let mut outcome = evaluate(scenario, &result.summaries, index);
+        let expectation = &scenario.expectations[index];
+        while !outcome.passed && outcome.attempts <= expectation.retries {
+            let attempts = outcome.attempts;
+            tracing::info!("`{}` failed; measuring again (retry {attempts})", expectation.name);
+            let again = remeasure(scenario, index);
+            if let Some(signal) = again.runs.interrupted {
+                outcomes.push(outcome);
+                return (outcomes, Some(signal));
             }
-            outcome
-        })
-        .collect()
+            let summaries = summarize(&again.scenario, &again.runs.records);
+            outcome = evaluate(&again.scenario, &summaries, index);
+            outcome.attempts = attempts + 1;
+            outcome.flaky = outcome.passed;
+        }
+        outcomes.push(outcome);
+    }
+    (outcomes, None)
 }
 
 struct Remeasured {

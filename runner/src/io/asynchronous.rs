@@ -23,6 +23,8 @@ use super::HttpResult;
 
 /// Headers longer than this are refused.
 const MAX_HEAD: usize = 64 * 1024;
+/// Bodies (and chunks) larger than this are refused, as the blocking client does.
+pub const MAX_BODY: usize = 64 << 20;
 /// An idle connection older than this is checked for a close before reuse.
 const STALE_AFTER: Duration = Duration::from_millis(100);
 
@@ -56,7 +58,10 @@ pub async fn http_get(url: String) -> HttpResult {
         None => connect(authority).await?,
     };
     let answer = exchange(&mut connection, authority, path).await;
-    if let Ok(Answer { keep_alive: true, .. }) = &answer {
+    // Only a connection with nothing left over can carry the next request.
+    if let Ok(Answer { keep_alive: true, .. }) = &answer
+        && connection.buffer.is_empty()
+    {
         connection.idle_since = Instant::now();
         IDLE.with(|idle| idle.borrow_mut().entry(authority.to_owned()).or_default().push(connection));
     }
@@ -93,13 +98,24 @@ fn take_idle(authority: &str) -> Option<Connection> {
         if connection.idle_since.elapsed() < STALE_AFTER {
             return Some(connection);
         }
+        // Ask the kernel, not tokio's readiness cache (which may not have seen
+        // the server's FIN yet): nothing to read means still open.
         let mut probe = [0u8; 1];
-        match connection.stream.try_read(&mut probe) {
-            // Nothing to read: still open.
-            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return Some(connection),
-            // Closed, or bytes nobody asked for: not reusable.
-            _ => continue,
+        use std::os::fd::AsRawFd;
+        // SAFETY: a non-blocking peek of one byte into a local buffer.
+        let peeked = unsafe {
+            nix::libc::recv(
+                connection.stream.as_raw_fd(),
+                probe.as_mut_ptr().cast(),
+                1,
+                nix::libc::MSG_PEEK | nix::libc::MSG_DONTWAIT,
+            )
+        };
+        let open = peeked < 0 && std::io::Error::last_os_error().kind() == std::io::ErrorKind::WouldBlock;
+        if open {
+            return Some(connection);
         }
+        // Closed, or bytes nobody asked for: not reusable.
     }
 }
 
@@ -114,6 +130,11 @@ async fn exchange(connection: &mut Connection, authority: &str, path: &str) -> R
         match response.parse(buffer) {
             Ok(httparse::Status::Complete(head_len)) => {
                 let status = response.code.unwrap_or(0);
+                if (100..200).contains(&status) && status != 101 {
+                    // An interim answer (100 Continue, 103…): the real one follows.
+                    buffer.drain(..head_len);
+                    continue;
+                }
                 break (status, head_len, Body::of(&response)?);
             }
             Ok(httparse::Status::Partial) if buffer.len() < MAX_HEAD => {}
@@ -140,7 +161,11 @@ async fn exchange(connection: &mut Connection, authority: &str, path: &str) -> R
         }
         Body::Chunked(keep_alive) => (read_chunked(&mut connection.stream, buffer).await?, keep_alive),
         Body::UntilClose => {
-            while read_more(&mut connection.stream, buffer).await? > 0 {}
+            while read_more(&mut connection.stream, buffer).await? > 0 {
+                if buffer.len() > MAX_BODY {
+                    return Err(format!("body over the {MAX_BODY}-byte limit"));
+                }
+            }
             (std::mem::take(buffer), false)
         }
     };
@@ -164,12 +189,12 @@ impl Body {
             return Ok(Body::Chunked(keep_alive));
         }
         match header("content-length") {
-            Some(value) => std::str::from_utf8(&value)
-                .ok()
-                .and_then(|v| v.trim().parse().ok())
-                .map(|length| Body::Length(length, keep_alive))
-                .ok_or_else(|| "malformed Content-Length".to_owned()),
-            None if matches!(response.code, Some(204 | 304) | Some(100..=199)) => Ok(Body::Length(0, keep_alive)),
+            Some(value) => match std::str::from_utf8(&value).ok().and_then(|v| v.trim().parse::<usize>().ok()) {
+                Some(length) if length <= MAX_BODY => Ok(Body::Length(length, keep_alive)),
+                Some(length) => Err(format!("body of {length} bytes is over the {MAX_BODY}-byte limit")),
+                None => Err("malformed Content-Length".to_owned()),
+            },
+            None if matches!(response.code, Some(204 | 304)) => Ok(Body::Length(0, keep_alive)),
             None => Ok(Body::UntilClose),
         }
     }
@@ -180,34 +205,50 @@ async fn read_more(stream: &mut TcpStream, buffer: &mut Vec<u8>) -> Result<usize
     stream.read_buf(buffer).await.map_err(|e| format!("receive: {e}"))
 }
 
-/// Decodes a chunked body from `buffer` (reading more as needed).
+/// Decodes a chunked body from `buffer` (reading more as needed), trailers
+/// included, so the connection is left at the next answer.
 async fn read_chunked(stream: &mut TcpStream, buffer: &mut Vec<u8>) -> Result<Vec<u8>, String> {
     let mut body = Vec::new();
     loop {
-        let line_end = loop {
-            if let Some(i) = buffer.windows(2).position(|w| w == b"\r\n") {
-                break i;
-            }
-            if read_more(stream, buffer).await? == 0 {
-                return Err("connection closed in a chunked body".into());
-            }
-        };
-        let size_text = String::from_utf8_lossy(&buffer[..line_end]);
+        let line = read_line(stream, buffer).await?;
+        let size_text = String::from_utf8_lossy(&line);
         let size = usize::from_str_radix(size_text.split(';').next().unwrap_or("").trim(), 16)
             .map_err(|_| "malformed chunk size".to_owned())?;
-        buffer.drain(..line_end + 2);
+        if size == 0 {
+            // Trailer lines up to an empty one end the body.
+            while !read_line(stream, buffer).await?.is_empty() {}
+            return Ok(body);
+        }
+        if body.len().saturating_add(size) > MAX_BODY {
+            return Err(format!("body over the {MAX_BODY}-byte limit"));
+        }
         while buffer.len() < size + 2 {
             if read_more(stream, buffer).await? == 0 {
                 return Err("connection closed in a chunk".into());
             }
         }
-        if size == 0 {
-            // No trailers expected; the final CRLF ends the body.
-            buffer.drain(..2);
-            return Ok(body);
+        if &buffer[size..size + 2] != b"\r\n" {
+            return Err("malformed chunk: no CRLF after its data".into());
         }
         body.extend(buffer.drain(..size));
         buffer.drain(..2);
+    }
+}
+
+/// One CRLF-terminated line from `buffer` (reading more as needed), without the CRLF.
+async fn read_line(stream: &mut TcpStream, buffer: &mut Vec<u8>) -> Result<Vec<u8>, String> {
+    loop {
+        if let Some(i) = buffer.windows(2).position(|w| w == b"\r\n") {
+            let line = buffer[..i].to_vec();
+            buffer.drain(..i + 2);
+            return Ok(line);
+        }
+        if buffer.len() > MAX_HEAD {
+            return Err("line too long in a chunked body".into());
+        }
+        if read_more(stream, buffer).await? == 0 {
+            return Err("connection closed in a chunked body".into());
+        }
     }
 }
 
@@ -221,5 +262,53 @@ mod tests {
         assert_eq!(split("http://example:80"), Ok(("example:80", "/")));
         assert!(split("https://x/").is_err());
         assert!(split("http:///x").is_err());
+    }
+
+    /// A server that answers each request on one connection with the next of
+    /// `answers`, written raw.
+    async fn raw_server(answers: Vec<&'static str>) -> String {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap().to_string();
+        tokio::spawn(async move {
+            let (mut stream, _) = listener.accept().await.unwrap();
+            for answer in answers {
+                let mut request = vec![0u8; 1024];
+                let _ = stream.read(&mut request).await;
+                stream.write_all(answer.as_bytes()).await.unwrap();
+            }
+        });
+        address
+    }
+
+    #[test]
+    fn interim_answers_chunks_and_trailers_leave_the_connection_reusable() {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        runtime.block_on(async {
+            let address = raw_server(vec![
+                "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n\
+                 5\r\nhello\r\n6\r\n world\r\n0\r\nX-Trailer: yes\r\n\r\n",
+                "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 4\r\n\r\noops",
+            ])
+            .await;
+            let url = format!("http://{address}/page/1");
+            assert_eq!(super::http_get(url.clone()).await, Ok((200, b"hello world".to_vec())));
+            // The same (pooled) connection carries the second request.
+            assert_eq!(super::http_get(url).await, Ok((500, b"oops".to_vec())));
+        });
+    }
+
+    #[test]
+    fn a_huge_chunk_or_body_is_refused_not_allocated() {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        runtime.block_on(async {
+            let address =
+                raw_server(vec!["HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffff\r\n"]).await;
+            let error = super::http_get(format!("http://{address}/")).await.unwrap_err();
+            assert!(error.contains("limit") || error.contains("malformed"), "{error}");
+            let address = raw_server(vec!["HTTP/1.1 200 OK\r\nContent-Length: 99999999999\r\n\r\n"]).await;
+            let error = super::http_get(format!("http://{address}/")).await.unwrap_err();
+            assert!(error.contains("limit"), "{error}");
+        });
     }
 }
