@@ -70,12 +70,21 @@ fn run_once(scenario: &Scenario, run: PlannedRun, url: Option<&str>) -> RunRecor
             }
         }
     }
+    // Removed when this function returns: after the run's processes are gone.
+    let scratch = match Scratch::make() {
+        Ok(scratch) => scratch,
+        Err(e) => {
+            return Recorder::new(run.strategy, run.round, scenario.workload.units)
+                .not_started(format!("could not make the run's scratch directory: {e}"));
+        }
+    };
     let spec = RunSpec {
         plugin: scenario.workload.library.clone(),
         workload: scenario.workload.name.clone(),
         params_json: crate::scenario::params_json(&params),
         units: scenario.workload.units,
         strategy: strategy.spec,
+        scratch_dir: Some(scratch.path.clone()),
     };
     let command = ChildCommand {
         args: vec!["__worker".into()],
@@ -93,5 +102,50 @@ fn run_once(scenario: &Scenario, run: PlannedRun, url: Option<&str>) -> RunRecor
             recorder.finish(&report)
         }
         Err(e) => recorder.not_started(e.to_string()),
+    }
+}
+
+/// A run's private directory under the system's temporary directory, made
+/// before the run (mode 0700) and removed when dropped: after the run's whole
+/// process group is gone, however the run ended, Ctrl-C included.
+struct Scratch {
+    path: std::path::PathBuf,
+}
+
+impl Scratch {
+    fn make() -> std::io::Result<Scratch> {
+        use std::os::unix::fs::DirBuilderExt;
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let path = std::env::temp_dir().join(format!("{SCRATCH_PREFIX}{}-{n}", std::process::id()));
+        std::fs::DirBuilder::new().mode(0o700).create(&path)?;
+        Ok(Scratch { path })
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        if let Err(e) = std::fs::remove_dir_all(&self.path)
+            && e.kind() != std::io::ErrorKind::NotFound
+        {
+            tracing::warn!("could not remove the run's scratch directory {}: {e}", self.path.display());
+        }
+    }
+}
+
+/// Name prefix of scratch directories: `runner-scratch-<runner pid>-<n>`.
+pub const SCRATCH_PREFIX: &str = "runner-scratch-";
+
+/// Removes scratch directories left by runners that no longer exist (killed
+/// with SIGKILL, say), so no temporary file outlives the next run either.
+pub fn remove_stale_scratch() {
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(rest) = name.to_str().and_then(|n| n.strip_prefix(SCRATCH_PREFIX)) else { continue };
+        let Some(pid) = rest.split('-').next().and_then(|p| p.parse::<u32>().ok()) else { continue };
+        if !std::path::Path::new(&format!("/proc/{pid}")).exists() {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
     }
 }

@@ -92,6 +92,10 @@ typedef struct RunnerHost {
      * must not call them. */
     void *sleep_async;
     void *http_get_async;
+    /* A private directory (0700) for this run's files, made before the run and
+     * removed after it by the runner, however the run ended. Empty when the
+     * plugin is only being described. */
+    RunnerStr scratch_dir;
 } RunnerHost;
 
 /* The plugin's root table. Every entry must be set: the host refuses a table

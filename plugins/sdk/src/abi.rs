@@ -137,6 +137,11 @@ pub struct RunnerHost {
     /// completes. Same results as `http_get`.
     pub http_get_async:
         unsafe extern "C" fn(data: *mut c_void, url: RunnerStr, status: *mut u16, body: *mut RunnerSink) -> HostFuture,
+    /// A private directory (mode 0700) for this run's files, made by the runner
+    /// before the run and removed by it afterwards, however the run ended
+    /// (crash, timeout, Ctrl-C): a plugin needs no cleanup of its own. Valid for
+    /// the whole run; empty when describing a plugin.
+    pub scratch_dir: RunnerStr,
 }
 
 /// A future across the boundary (`async_ffi`'s `#[repr(C)]` layout: a

@@ -97,6 +97,14 @@ impl<'a> UnitContext<'a> {
         response(code, status, body)
     }
 
+    /// This run's private directory for files (removed by the runner after the
+    /// run, whatever happens), or `None` when the runner gave none.
+    pub fn scratch_dir(&self) -> Option<&'a std::path::Path> {
+        // SAFETY: the host keeps the text alive for the whole run.
+        let text = unsafe { self.host.scratch_dir.as_str() }.ok()?;
+        (!text.is_empty()).then(|| std::path::Path::new(text))
+    }
+
     /// Index of the worker running this unit, `0..workers()`.
     pub fn worker(&self) -> u32 {
         self.host.worker

@@ -128,6 +128,10 @@ unsafe extern "C" fn prepare<P: PluginDef>(
         // SAFETY: as above.
         let params = unsafe { params_json.as_str() }.map_err(|e| e.to_string())?;
         let entry = P::INFO.workloads.iter().find(|w| w.name == name).ok_or_else(|| format!("no workload `{name}`"))?;
+        // SAFETY: the host's live table.
+        if let Some(dir) = unsafe { crate::context::UnitContext::from_raw(host) }.scratch_dir() {
+            let _ = crate::SCRATCH_DIR.set(dir.to_path_buf());
+        }
         let made = (entry.prepare)(&Params::from_json(params)?, units)?;
         // SAFETY: the host passes a valid out-pointer.
         unsafe { *instance = Box::into_raw(Box::new(made)).cast() };

@@ -55,6 +55,15 @@ pub use manifest::{Manifest, ParamSpec, ParamType, ParamValue, WorkloadInfo};
 pub use params::Params;
 pub use workload::{UnitFuture, Workload};
 
+static SCRATCH_DIR: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+
+/// The run's private directory for files, for [`Workload::prepare`]: made by the
+/// runner before the run and removed by it afterwards, however the run ended.
+/// `None` when the runner gave none.
+pub fn scratch_dir() -> Option<&'static std::path::Path> {
+    SCRATCH_DIR.get().map(std::path::PathBuf::as_path)
+}
+
 /// A verdict message with named figures, for [`Workload::verify`]: expectations
 /// in scenarios can test them (`lost_updates("unlocked") > 0`). On the wire it
 /// is a JSON object `{"message": "...", "figures": {"name": number}}`; a plain

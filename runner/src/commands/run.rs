@@ -62,6 +62,7 @@ pub fn run(args: &RunArgs, catalog: &mut Catalog) -> u8 {
         return exit_code::INPUT_UNUSABLE;
     }
 
+    crate::execute::remove_stale_scratch();
     let format: Box<dyn Format> = match args.format {
         OutputFormat::Table => Box::new(Table),
         OutputFormat::Json => Box::new(Json),

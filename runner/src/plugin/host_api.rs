@@ -12,6 +12,15 @@ use runner_sdk::abi::{ABI_VERSION, HostFuture, RUNNER_ERROR, RUNNER_OK, RunnerHo
 
 use crate::io::HttpResult;
 
+/// The run's scratch directory, set once by the run's process before any
+/// plugin call (see `set_scratch_dir`).
+static SCRATCH_DIR: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Sets the directory every host table of this process hands to the plugin.
+pub fn set_scratch_dir(dir: &std::path::Path) {
+    let _ = SCRATCH_DIR.set(dir.display().to_string());
+}
+
 /// What a worker does when the plugin calls back. Implemented by the run's
 /// worker state (see `crate::worker`).
 pub trait WorkerHooks: Sync {
@@ -86,6 +95,7 @@ impl<'a> HostApi<'a> {
             http_get,
             sleep_async,
             http_get_async,
+            scratch_dir: RunnerStr::new(SCRATCH_DIR.get().map_or("", String::as_str)),
         };
         HostApi { table, _hooks: std::marker::PhantomData }
     }

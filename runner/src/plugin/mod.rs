@@ -15,6 +15,6 @@ mod search;
 pub use catalog::Catalog;
 pub use describe::describe;
 pub use error::LoadError;
-pub use host_api::{HostApi, WorkerHooks};
+pub use host_api::{HostApi, WorkerHooks, set_scratch_dir};
 pub use library::{CallError, Instance, Plugin, UnitResult};
 pub use search::{PluginRef, SearchPath};

@@ -62,6 +62,9 @@ pub struct RawWorkload {
     pub units: Option<Spanned<i64>>,
     #[serde(default)]
     pub params: BTreeMap<Spanned<String>, Spanned<toml::Value>>,
+    /// `[workload.sweep]`: parameter = [values…], every strategy run for each.
+    #[serde(default)]
+    pub sweep: BTreeMap<Spanned<String>, Spanned<Vec<Spanned<toml::Value>>>>,
 }
 
 #[derive(Debug, Deserialize)]

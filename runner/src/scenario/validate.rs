@@ -87,6 +87,7 @@ fn parse(path: &Path, text: &str, manifests: &mut dyn ManifestSource) -> Result<
         strategies.push(entry);
     }
 
+    let (strategies, baseline) = sweep(&raw.workload.get_ref().sweep, &workload, strategies, baseline.unwrap_or(0))?;
     let expectations =
         raw.expect.iter().map(|e| expectation(e.get_ref(), &strategies)).collect::<Result<Vec<_>, _>>()?;
     Ok(Scenario {
@@ -99,9 +100,73 @@ fn parse(path: &Path, text: &str, manifests: &mut dyn ManifestSource) -> Result<
         timeout,
         workload,
         strategies,
-        baseline: baseline.unwrap_or(0),
+        baseline,
         server: raw.server.as_ref().map(|s| server(s.get_ref())).transpose()?,
     })
+}
+
+/// Expands `[workload.sweep]`: every strategy once per combination of the
+/// swept values (like hyperfine's `-L`), labelled `label name=value`, side by
+/// side in one table. The baseline is the baseline strategy at the first
+/// combination.
+fn sweep(
+    raw: &BTreeMap<Spanned<String>, Spanned<Vec<Spanned<toml::Value>>>>,
+    workload: &WorkloadEntry,
+    strategies: Vec<StrategyEntry>,
+    baseline: usize,
+) -> Result<(Vec<StrategyEntry>, usize), Located> {
+    if raw.is_empty() {
+        return Ok((strategies, baseline));
+    }
+    let info = workload.info();
+    let mut axes: Vec<(String, Vec<ParamValue>)> = Vec::new();
+    for (key, values) in raw {
+        let Some(spec) = info.params.iter().find(|p| &p.name == key.get_ref()) else {
+            let known: Vec<&str> = info.params.iter().map(|p| p.name.as_str()).collect();
+            return Err(Located::new(
+                key.span(),
+                format!("cannot sweep `{}`: not a parameter of `{}`", key.get_ref(), info.name),
+            )
+            .help(format!("expected one of: {}", known.join(", "))));
+        };
+        if values.get_ref().is_empty() {
+            return Err(Located::new(values.span(), format!("the sweep of `{}` has no values", key.get_ref())));
+        }
+        let mut typed = Vec::new();
+        for value in values.get_ref() {
+            typed.push(param_value(value.get_ref(), spec.kind).ok_or_else(|| {
+                Located::new(
+                    value.span(),
+                    format!("`{}` takes {}, found {}", spec.name, spec.kind.with_article(), value.get_ref().type_str()),
+                )
+            })?);
+        }
+        axes.push((spec.name.clone(), typed));
+    }
+    // Every combination, first axis slowest.
+    let mut combinations: Vec<Vec<(String, ParamValue)>> = vec![Vec::new()];
+    for (name, values) in &axes {
+        combinations = combinations
+            .iter()
+            .flat_map(|combo| values.iter().map(move |v| [combo.clone(), vec![(name.clone(), v.clone())]].concat()))
+            .collect();
+    }
+    let mut expanded = Vec::new();
+    for combo in &combinations {
+        for strategy in &strategies {
+            let mut entry = strategy.clone();
+            let suffix: Vec<String> = combo.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            entry.label = format!("{} {}", strategy.label, suffix.join(" "));
+            // The label names the swept values; `overrides` stays the strategy's own.
+            for (name, value) in combo {
+                if let Some(slot) = entry.params.iter_mut().find(|(k, _)| k == name) {
+                    slot.1 = value.clone();
+                }
+            }
+            expanded.push(entry);
+        }
+    }
+    Ok((expanded, baseline))
 }
 
 fn server(raw: &RawServer) -> Result<ServerSpec, Located> {

@@ -67,6 +67,9 @@ fn open_sink() -> Option<EventSink> {
 }
 
 fn run(spec: &RunSpec, sink: &EventSink) -> Result<(), FatalError> {
+    if let Some(dir) = &spec.scratch_dir {
+        crate::plugin::set_scratch_dir(dir);
+    }
     let plugin = Plugin::open(&spec.plugin).map_err(|error| FatalError::Load { error })?;
     let host = HostApi::plain(spec.strategy.workers);
     let instance = plugin.prepare(host.raw(), &spec.workload, &spec.params_json, spec.units).map_err(|e| {

@@ -15,4 +15,7 @@ pub struct RunSpec {
     pub params_json: String,
     pub units: u64,
     pub strategy: StrategySpec,
+    /// The run's private directory, made and removed by the runner.
+    #[serde(default)]
+    pub scratch_dir: Option<PathBuf>,
 }
