@@ -49,50 +49,26 @@ kind = "processes"
 workers = 2
 "#,
     );
-    // A shared 2-core VM can lose a core for a while (CPU quota after a long
-    // build, a neighbour): each attempt first measures what parallelism the
-    // machine gives right now, and judges the runner against that.
-    let mut attempts = Vec::new();
-    for _ in 0..3 {
-        let machine = machine_speedup();
+    // This shared 2-core VM's parallelism comes and goes within seconds (a
+    // plain two-thread loop measured 0.94x to 1.93x in one minute), so each
+    // behaviour must show in some attempt: threads and processes beat one core
+    // at least once, and the simulated lock does not (median over attempts).
+    let mut attempts: Vec<(f64, f64, f64)> = Vec::new();
+    for _ in 0..4 {
         let out = runner("speedup").arg(&file).args(["--format", "json"]).assert().success().get_output().clone();
         let doc = json(&out.stdout);
         let speedup = |label: &str| strategy(&doc, label)["speedup"].as_f64().unwrap();
         assert!(strategy(&doc, "gil")["gil_switches"].as_u64().unwrap() > 0);
-        let (threads, processes, gil) = (speedup("threads"), speedup("processes"), speedup("gil"));
-        attempts.push((machine, threads, processes, gil));
-        let parallel_ok = machine < 1.3 || (threads > 0.75 * machine && processes > 0.75 * machine);
-        if parallel_ok && gil < 1.2 && machine >= 1.3 {
+        attempts.push((speedup("threads"), speedup("processes"), speedup("gil")));
+        let best_threads = attempts.iter().map(|a| a.0).fold(0.0, f64::max);
+        let best_processes = attempts.iter().map(|a| a.1).fold(0.0, f64::max);
+        let mut gil: Vec<f64> = attempts.iter().map(|a| a.2).collect();
+        gil.sort_by(f64::total_cmp);
+        if best_threads > 1.3 && best_processes > 1.3 && gil[gil.len() / 2] < 1.2 {
             return;
         }
     }
-    if attempts.iter().all(|(machine, ..)| *machine < 1.3) {
-        eprintln!("skipped the parallel half: the machine gave no second core ({attempts:?})");
-        assert!(attempts.iter().all(|(.., gil)| *gil < 1.2), "{attempts:?}");
-        return;
-    }
     panic!(
-        "no attempt showed threads and processes near the machine's speedup and the lock < 1.2x (machine, threads, processes, gil): {attempts:?}"
+        "threads or processes never beat 1.3x, or the lock's median was not below 1.2x (threads, processes, gil): {attempts:?}"
     );
-}
-
-/// How much faster two threads count than one on this machine right now.
-fn machine_speedup() -> f64 {
-    fn count(n: u64) -> u64 {
-        let mut c = 0u64;
-        while c < n {
-            c = std::hint::black_box(c + 1);
-        }
-        c
-    }
-    const STEPS: u64 = 200_000_000;
-    let started = std::time::Instant::now();
-    count(STEPS);
-    let one = started.elapsed().as_secs_f64();
-    let started = std::time::Instant::now();
-    std::thread::scope(|s| {
-        s.spawn(|| count(STEPS / 2));
-        s.spawn(|| count(STEPS / 2));
-    });
-    one / started.elapsed().as_secs_f64()
 }
