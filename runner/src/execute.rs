@@ -97,6 +97,7 @@ fn run_once(scenario: &Scenario, run: PlannedRun, url: Option<&str>) -> RunRecor
         Ok(report) => {
             tracing::debug!(
                 strategy = %strategy.label, exit = ?report.exit, stdout_bytes = report.stdout.bytes,
+                malformed_events = report.malformed_events,
                 stderr = %report.stderr.tail.trim_end(), "run ended"
             );
             recorder.finish(&report)

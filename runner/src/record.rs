@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use crate::event::{Event, FatalError, Measurement};
 use crate::plan::Round;
-use crate::supervise::{ChildExit, ChildReport};
+use crate::supervise::{Captured, ChildExit, ChildReport};
 
 /// Unit failures kept per run for the report; the rest are only counted.
 const KEPT_FAILURES: usize = 5;
@@ -207,7 +207,7 @@ impl Recorder {
         let record = &mut self.record;
         record.workers_seen = self.workers.len() as u32;
         record.stdout_bytes = report.stdout.bytes;
-        let last_words = last_words(&report.stderr.tail);
+        let last_words = last_words(&report.stderr);
         let ended = match &report.exit {
             ChildExit::Exited(0) if report.leftovers > 0 => Some(RunFailure::LeftProcesses(report.leftovers)),
             ChildExit::Exited(0) => None,
@@ -251,11 +251,9 @@ impl RunRecord {
 }
 
 /// The last non-empty line the process wrote on stderr, as a hint.
-fn last_words(stderr_tail: &str) -> String {
-    stderr_tail
-        .lines()
-        .rev()
-        .find(|l| !l.trim().is_empty())
-        .map(|l| format!(" (last words on stderr: {})", l.trim().chars().take(300).collect::<String>()))
+fn last_words(stderr: &Captured) -> String {
+    stderr
+        .last_line()
+        .map(|l| format!(" (last words on stderr: {})", l.chars().take(300).collect::<String>()))
         .unwrap_or_default()
 }

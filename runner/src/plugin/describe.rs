@@ -8,7 +8,7 @@ use runner_sdk::Manifest;
 
 use super::LoadError;
 use crate::event::{Event, FatalError};
-use crate::supervise::{ChildCommand, ChildExit, supervise};
+use crate::supervise::{Captured, ChildCommand, ChildExit, supervise};
 
 /// Time a plugin gets to load and describe itself.
 const DESCRIBE_TIMEOUT: Duration = Duration::from_secs(10);
@@ -35,10 +35,10 @@ pub fn describe(path: &Path) -> Result<Manifest, LoadError> {
     }
     Err(crashed(match report.exit {
         ChildExit::Exited(code) => {
-            format!("the process loading it exited with code {code}{}", stderr_hint(&report.stderr.tail))
+            format!("the process loading it exited with code {code}{}", stderr_hint(&report.stderr))
         }
         ChildExit::Signaled(signal) => {
-            format!("the process loading it was killed by {signal}{}", stderr_hint(&report.stderr.tail))
+            format!("the process loading it was killed by {signal}{}", stderr_hint(&report.stderr))
         }
         ChildExit::TimedOut(after) => {
             format!("it did not finish loading within {} s", after.as_secs())
@@ -47,7 +47,6 @@ pub fn describe(path: &Path) -> Result<Manifest, LoadError> {
     }))
 }
 
-fn stderr_hint(tail: &str) -> String {
-    let last = tail.lines().rev().find(|l| !l.trim().is_empty());
-    last.map(|l| format!(" (its last words: {})", l.trim())).unwrap_or_default()
+fn stderr_hint(stderr: &Captured) -> String {
+    stderr.last_line().map(|l| format!(" (its last words: {l})")).unwrap_or_default()
 }

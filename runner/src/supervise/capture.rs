@@ -19,6 +19,13 @@ pub struct Captured {
     pub tail: String,
 }
 
+impl Captured {
+    /// The last non-empty line, trimmed: a crashed process's last words.
+    pub fn last_line(&self) -> Option<&str> {
+        self.tail.lines().rev().map(str::trim).find(|l| !l.is_empty())
+    }
+}
+
 /// A stream being drained in the background.
 #[derive(Debug)]
 pub struct Capture {
