@@ -80,7 +80,7 @@ fn run_once(scenario: &Scenario, run: PlannedRun, url: Option<&str>) -> RunRecor
     };
     let spec = RunSpec {
         plugin: scenario.workload.library.clone(),
-        workload: scenario.workload.name.clone(),
+        workload: strategy.workload.clone(),
         params_json: crate::scenario::params_json(&params),
         units: scenario.workload.units,
         strategy: strategy.spec,

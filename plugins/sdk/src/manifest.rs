@@ -69,6 +69,14 @@ impl ParamSpec {
         Self::new(name, ParamValue::String(default.to_owned()), help)
     }
 
+    /// A file path. A relative path in a scenario is resolved against the
+    /// scenario file's directory and must exist, so the workload receives an
+    /// absolute path (or `""` when the scenario leaves it unset): a plugin
+    /// cannot know where the scenario file was.
+    pub fn path(name: &str, help: &str) -> Self {
+        Self { kind: ParamType::Path, ..Self::new(name, ParamValue::String(String::new()), help) }
+    }
+
     fn new(name: &str, default: ParamValue, help: &str) -> Self {
         Self { name: name.to_owned(), kind: default.kind(), default, help: help.to_owned() }
     }
@@ -86,6 +94,9 @@ pub enum ParamType {
     Bool,
     /// UTF-8 text.
     String,
+    /// A file path, resolved by the host against the scenario's directory
+    /// (added in runner 0.2; the value is a string on the wire).
+    Path,
 }
 
 impl ParamType {
@@ -103,6 +114,7 @@ impl std::fmt::Display for ParamType {
             ParamType::Float => "float",
             ParamType::Bool => "boolean",
             ParamType::String => "string",
+            ParamType::Path => "path",
         })
     }
 }

@@ -57,6 +57,13 @@ impl Params {
         }
     }
 
+    /// A path parameter ([`crate::ParamSpec::path`]): absolute, checked to
+    /// exist by the host, or `None` when the scenario left it unset.
+    pub fn path(&self, name: &str) -> Result<Option<std::path::PathBuf>, String> {
+        let text = self.string(name)?;
+        Ok((!text.is_empty()).then(|| std::path::PathBuf::from(text)))
+    }
+
     fn get(&self, name: &str) -> Result<&ParamValue, String> {
         self.values.get(name).ok_or_else(|| format!("parameter `{name}` is missing (is it declared in `params()`?)"))
     }

@@ -125,6 +125,9 @@ pub struct StrategyEntry {
     /// Unique within the scenario; how reports and expectations name it.
     pub label: String,
     pub spec: StrategySpec,
+    /// The workload this strategy runs: the scenario's, unless the strategy
+    /// names another of the same plugin.
+    pub workload: String,
     /// Every parameter as this strategy runs the workload: the workload's,
     /// with this strategy's `params` overriding.
     pub params: Vec<(String, ParamValue)>,

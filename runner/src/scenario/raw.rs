@@ -77,6 +77,8 @@ pub struct RawStrategy {
     pub baseline: bool,
     #[serde(default)]
     pub options: BTreeMap<Spanned<String>, Spanned<toml::Value>>,
+    /// Another workload of the same plugin for this strategy only.
+    pub workload: Option<Spanned<String>>,
     /// Overrides of `[workload.params]` for this strategy only.
     #[serde(default)]
     pub params: BTreeMap<Spanned<String>, Spanned<toml::Value>>,

@@ -72,7 +72,7 @@ fn parse(path: &Path, text: &str, manifests: &mut dyn ManifestSource) -> Result<
     let mut strategies: Vec<StrategyEntry> = Vec::new();
     let mut baseline = None;
     for raw in &raw.strategy {
-        let entry = strategy(raw.get_ref(), &workload)?;
+        let entry = strategy(raw.get_ref(), &workload, base_dir)?;
         if let Some(first) = strategies.iter().find(|s| s.label == entry.label) {
             let at = raw.get_ref().label.as_ref().map_or(raw.get_ref().kind.span(), Spanned::span);
             return Err(Located::new(at, format!("two strategies are labelled `{}`", first.label))
@@ -87,7 +87,8 @@ fn parse(path: &Path, text: &str, manifests: &mut dyn ManifestSource) -> Result<
         strategies.push(entry);
     }
 
-    let (strategies, baseline) = sweep(&raw.workload.get_ref().sweep, &workload, strategies, baseline.unwrap_or(0))?;
+    let (strategies, baseline) =
+        sweep(&raw.workload.get_ref().sweep, &workload, strategies, baseline.unwrap_or(0), base_dir)?;
     let expectations =
         raw.expect.iter().map(|e| expectation(e.get_ref(), &strategies)).collect::<Result<Vec<_>, _>>()?;
     Ok(Scenario {
@@ -114,12 +115,14 @@ fn sweep(
     workload: &WorkloadEntry,
     strategies: Vec<StrategyEntry>,
     baseline: usize,
+    base_dir: &Path,
 ) -> Result<(Vec<StrategyEntry>, usize), Located> {
     if raw.is_empty() {
         return Ok((strategies, baseline));
     }
     let info = workload.info();
     let mut axes: Vec<(String, Vec<ParamValue>)> = Vec::new();
+    let mut spans = BTreeMap::new();
     for (key, values) in raw {
         let Some(spec) = info.params.iter().find(|p| &p.name == key.get_ref()) else {
             let known: Vec<&str> = info.params.iter().map(|p| p.name.as_str()).collect();
@@ -134,13 +137,9 @@ fn sweep(
         }
         let mut typed = Vec::new();
         for value in values.get_ref() {
-            typed.push(param_value(value.get_ref(), spec.kind).ok_or_else(|| {
-                Located::new(
-                    value.span(),
-                    format!("`{}` takes {}, found {}", spec.name, spec.kind.with_article(), value.get_ref().type_str()),
-                )
-            })?);
+            typed.push(param_value(value, spec, base_dir)?);
         }
+        spans.insert(spec.name.clone(), key.span());
         axes.push((spec.name.clone(), typed));
     }
     // Every combination, first axis slowest.
@@ -159,9 +158,16 @@ fn sweep(
             entry.label = format!("{} {}", strategy.label, suffix.join(" "));
             // The label names the swept values; `overrides` stays the strategy's own.
             for (name, value) in combo {
-                if let Some(slot) = entry.params.iter_mut().find(|(k, _)| k == name) {
-                    slot.1 = value.clone();
-                }
+                let Some(slot) = entry.params.iter_mut().find(|(k, _)| k == name) else {
+                    return Err(Located::new(
+                        spans[name].clone(),
+                        format!(
+                            "cannot sweep `{name}`: strategy `{}` runs workload `{}`, which has no such parameter",
+                            strategy.label, strategy.workload
+                        ),
+                    ));
+                };
+                slot.1 = value.clone();
             }
             expanded.push(entry);
         }
@@ -304,7 +310,7 @@ fn workload(raw: &RawWorkload, base_dir: &Path, manifests: &mut dyn ManifestSour
         }
     };
 
-    let params = check_params(&raw.params, info, |spec| spec.default.clone())?;
+    let params = check_params(&raw.params, info, base_dir, |spec| spec.default.clone())?;
     Ok(WorkloadEntry { plugin: plugin.clone(), library, name: name.clone(), units, params, manifest })
 }
 
@@ -313,6 +319,7 @@ fn workload(raw: &RawWorkload, base_dir: &Path, manifests: &mut dyn ManifestSour
 fn check_params(
     given: &BTreeMap<Spanned<String>, Spanned<toml::Value>>,
     info: &WorkloadInfo,
+    base_dir: &Path,
     base: impl Fn(&ParamSpec) -> ParamValue,
 ) -> Result<Vec<(String, ParamValue)>, Located> {
     let name = &info.name;
@@ -335,36 +342,63 @@ fn check_params(
     for spec in &info.params {
         let value = match given.iter().find(|(k, _)| k.get_ref() == &spec.name).map(|(_, v)| v) {
             None => base(spec),
-            Some(value) => param_value(value.get_ref(), spec.kind).ok_or_else(|| {
-                let found = value.get_ref().type_str();
-                Located::new(
-                    value.span(),
-                    format!("parameter `{}` expects {}, found {found}", spec.name, spec.kind.with_article()),
-                )
-                .help(format!("{} (default {})", spec.help, spec.default))
-            })?,
+            Some(value) => param_value(value, spec, base_dir)?,
         };
         params.push((spec.name.clone(), value));
     }
     Ok(params)
 }
 
-fn param_value(value: &toml::Value, kind: ParamType) -> Option<ParamValue> {
-    Some(match (kind, value) {
+/// `value` as a value of `spec`'s type; a path is resolved against the
+/// scenario's directory and must exist.
+fn param_value(value: &Spanned<toml::Value>, spec: &ParamSpec, base_dir: &Path) -> Result<ParamValue, Located> {
+    let typed = match (spec.kind, value.get_ref()) {
         (ParamType::Int, toml::Value::Integer(v)) => ParamValue::Int(*v),
         (ParamType::Float, toml::Value::Float(v)) => ParamValue::Float(*v),
         (ParamType::Float, toml::Value::Integer(v)) => ParamValue::Float(*v as f64),
         (ParamType::Bool, toml::Value::Boolean(v)) => ParamValue::Bool(*v),
         (ParamType::String, toml::Value::String(v)) => ParamValue::String(v.clone()),
-        _ => return None,
-    })
+        (ParamType::Path, toml::Value::String(v)) if v.is_empty() => ParamValue::String(String::new()),
+        (ParamType::Path, toml::Value::String(v)) => {
+            let path = base_dir.join(v);
+            if !path.exists() {
+                return Err(Located::new(value.span(), format!("`{}`: no such file `{}`", spec.name, path.display()))
+                    .help("a relative path is taken from the scenario file's directory"));
+            }
+            let path = path.canonicalize().unwrap_or(path);
+            ParamValue::String(path.to_string_lossy().into_owned())
+        }
+        (kind, found) => {
+            return Err(Located::new(
+                value.span(),
+                format!("parameter `{}` expects {}, found {}", spec.name, kind.with_article(), found.type_str()),
+            )
+            .help(format!("{} (default {})", spec.help, spec.default)));
+        }
+    };
+    Ok(typed)
 }
 
 fn kind_names() -> String {
     StrategyKind::ALL.iter().map(|k| k.name()).collect::<Vec<_>>().join(", ")
 }
 
-fn strategy(raw: &RawStrategy, workload: &WorkloadEntry) -> Result<StrategyEntry, Located> {
+fn strategy(raw: &RawStrategy, workload: &WorkloadEntry, base_dir: &Path) -> Result<StrategyEntry, Located> {
+    // A strategy may run another workload of the same plugin (a table of
+    // measurements, one workload per row); it then starts from that
+    // workload's defaults, not from `[workload.params]`.
+    let info = match &raw.workload {
+        None => workload.info(),
+        Some(name) => workload.manifest.workloads.iter().find(|w| &w.name == name.get_ref()).ok_or_else(|| {
+            let known: Vec<&str> = workload.manifest.workloads.iter().map(|w| w.name.as_str()).collect();
+            Located::new(
+                name.span(),
+                format!("plugin `{}` has no workload `{}`", workload.manifest.name, name.get_ref()),
+            )
+            .help(format!("expected one of: {}", known.join(", ")))
+        })?,
+    };
+    let own_workload = info.name != workload.name;
     let kind = StrategyKind::parse(raw.kind.get_ref()).ok_or_else(|| {
         Located::new(raw.kind.span(), format!("unknown strategy kind `{}`", raw.kind.get_ref()))
             .help(format!("expected one of: {}", kind_names()))
@@ -384,10 +418,10 @@ fn strategy(raw: &RawStrategy, workload: &WorkloadEntry) -> Result<StrategyEntry
             ));
         }
     };
-    if kind.is_async() && !workload.info().async_units {
+    if kind.is_async() && !info.async_units {
         return Err(Located::new(
             raw.kind.span(),
-            format!("workload `{}` has no async form, which `{kind}` needs", workload.name),
+            format!("workload `{}` has no async form, which `{kind}` needs", info.name),
         )
         .help("choose a blocking strategy, or implement `run_unit_async` (and `ASYNC = true`) in the workload"));
     }
@@ -445,9 +479,11 @@ fn strategy(raw: &RawStrategy, workload: &WorkloadEntry) -> Result<StrategyEntry
         None => kind.name().to_owned(),
     };
     let gil = gil.then_some(GilConfig { switch_interval_ns: interval.as_nanos() as u64 });
-    let info = workload.info();
-    let params =
-        check_params(&raw.params, info, |spec| workload.param(&spec.name).cloned().unwrap_or(spec.default.clone()))?;
+    let params = check_params(&raw.params, info, base_dir, |spec| match own_workload {
+        true => spec.default.clone(),
+        false => workload.param(&spec.name).cloned().unwrap_or(spec.default.clone()),
+    })?;
     let overrides = raw.params.keys().map(|k| k.get_ref().clone()).collect();
-    Ok(StrategyEntry { label, spec: StrategySpec { kind, workers, gil, units_in_flight }, params, overrides })
+    let spec = StrategySpec { kind, workers, gil, units_in_flight };
+    Ok(StrategyEntry { label, spec, workload: info.name.clone(), params, overrides })
 }
