@@ -107,7 +107,7 @@ typedef struct RunnerPlugin {
     /* Writes the manifest, a JSON object:
      * {"name": "...", "version": "...", "description": "...",
      *  "workloads": [{"name": "...", "description": "...",
-     *                 "params": [{"name": "...", "type": "int|float|bool|string",
+     *                 "params": [{"name": "...", "type": "int|float|bool|string|path|table",
      *                             "default": <value>, "help": "..."}]}]}        */
     int32_t (*manifest)(const RunnerHost *host, RunnerSink *out);
 

@@ -69,6 +69,11 @@ impl ParamSpec {
         Self::new(name, ParamValue::String(default.to_owned()), help)
     }
 
+    /// A table of named values of any type, empty by default.
+    pub fn table(name: &str, help: &str) -> Self {
+        Self::new(name, ParamValue::Table(serde_json::Map::new()), help)
+    }
+
     /// A file path. A relative path in a scenario is resolved against the
     /// scenario file's directory and must exist, so the workload receives an
     /// absolute path (or `""` when the scenario leaves it unset): a plugin
@@ -97,6 +102,10 @@ pub enum ParamType {
     /// A file path, resolved by the host against the scenario's directory
     /// (added in runner 0.2; the value is a string on the wire).
     Path,
+    /// Named values of any type, passed through (added in runner 0.2): for
+    /// workloads whose parameters are not known in advance, such as keyword
+    /// arguments of a Python function.
+    Table,
 }
 
 impl ParamType {
@@ -115,6 +124,7 @@ impl std::fmt::Display for ParamType {
             ParamType::Bool => "boolean",
             ParamType::String => "string",
             ParamType::Path => "path",
+            ParamType::Table => "table",
         })
     }
 }
@@ -131,6 +141,9 @@ pub enum ParamValue {
     Bool(bool),
     /// Text.
     String(String),
+    /// A table of named values (a TOML inline table, a JSON object on the
+    /// wire), passed through as it was written.
+    Table(serde_json::Map<String, serde_json::Value>),
 }
 
 impl ParamValue {
@@ -141,6 +154,7 @@ impl ParamValue {
             ParamValue::Float(_) => ParamType::Float,
             ParamValue::Bool(_) => ParamType::Bool,
             ParamValue::String(_) => ParamType::String,
+            ParamValue::Table(_) => ParamType::Table,
         }
     }
 }
@@ -152,6 +166,7 @@ impl std::fmt::Display for ParamValue {
             ParamValue::Float(v) => write!(f, "{v}"),
             ParamValue::Bool(v) => write!(f, "{v}"),
             ParamValue::String(v) => write!(f, "{v:?}"),
+            ParamValue::Table(v) => write!(f, "{}", serde_json::Value::Object(v.clone())),
         }
     }
 }

@@ -57,6 +57,14 @@ impl Params {
         }
     }
 
+    /// A table parameter ([`crate::ParamSpec::table`]), as a JSON object.
+    pub fn table(&self, name: &str) -> Result<&serde_json::Map<String, serde_json::Value>, String> {
+        match self.get(name)? {
+            ParamValue::Table(v) => Ok(v),
+            other => Err(wrong_type(name, "table", other)),
+        }
+    }
+
     /// A path parameter ([`crate::ParamSpec::path`]): absolute, checked to
     /// exist by the host, or `None` when the scenario left it unset.
     pub fn path(&self, name: &str) -> Result<Option<std::path::PathBuf>, String> {

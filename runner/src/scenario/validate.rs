@@ -358,6 +358,10 @@ fn param_value(value: &Spanned<toml::Value>, spec: &ParamSpec, base_dir: &Path) 
         (ParamType::Float, toml::Value::Integer(v)) => ParamValue::Float(*v as f64),
         (ParamType::Bool, toml::Value::Boolean(v)) => ParamValue::Bool(*v),
         (ParamType::String, toml::Value::String(v)) => ParamValue::String(v.clone()),
+        (ParamType::Table, toml::Value::Table(v)) => match serde_json::to_value(v) {
+            Ok(serde_json::Value::Object(map)) => ParamValue::Table(map),
+            _ => return Err(Located::new(value.span(), format!("`{}`: a table of plain values", spec.name))),
+        },
         (ParamType::Path, toml::Value::String(v)) if v.is_empty() => ParamValue::String(String::new()),
         (ParamType::Path, toml::Value::String(v)) => {
             let path = base_dir.join(v);
