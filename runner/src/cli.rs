@@ -81,6 +81,26 @@ pub struct RunArgs {
     /// Write a Gradescope results.json with the expectations' points.
     #[arg(long, value_name = "FILE")]
     pub gradescope: Option<PathBuf>,
+
+    /// Write one self-contained HTML page: results, each strategy's median run as a timeline with CPU load per
+    /// core, the verdicts and the scenario text.
+    #[arg(long, value_name = "FILE.html")]
+    pub report: Option<PathBuf>,
+
+    /// After the table, draw each strategy's median run: a lane per worker and the load of each core.
+    #[arg(long)]
+    pub timeline: bool,
+
+    /// No progress bar (it is only ever drawn on stderr when stderr is a terminal).
+    #[arg(long)]
+    pub no_progress: bool,
+}
+
+impl RunArgs {
+    /// Whether any output needs the per-core CPU samples.
+    pub fn wants_pictures(&self) -> bool {
+        self.timeline || self.report.is_some()
+    }
 }
 
 /// `NAME=PATH`.

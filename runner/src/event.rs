@@ -18,7 +18,13 @@ pub enum Event {
     /// Answer of `runner __describe`: the plugin's manifest.
     Manifest { manifest: Manifest },
     /// The plugin is loaded and the workload instance is prepared.
-    Prepared { pid: u32 },
+    /// `clock_origin_ns` is the run clock's zero in `CLOCK_MONOTONIC`
+    /// nanoseconds, so the host can place its own samples on the run's time.
+    Prepared {
+        pid: u32,
+        #[serde(default)]
+        clock_origin_ns: u64,
+    },
     /// A worker (thread or process) began.
     WorkerStarted { worker: u32, pid: u32, t_ns: u64 },
     /// Units that a worker ran successfully since its last batch, as
@@ -27,6 +33,10 @@ pub enum Event {
     /// processes. Batched because a million tiny units must not cost the
     /// measured run (or the host reading the stream) a million JSON objects.
     UnitsDone { worker: u32, spans: Vec<UnitSpan> },
+    /// Times a worker spent waiting inside units since its last batch: for
+    /// the simulated interpreter lock, or in blocking IO (what a timeline
+    /// draws as waiting rather than running).
+    Waits { worker: u32, spans: Vec<WaitSpan> },
     /// A unit that returned an error or panicked.
     UnitFailed { unit: u64, worker: u32, started_ns: u64, finished_ns: u64, panicked: bool, message: String },
     /// A unit's output, from a forked worker to the run's process (used for
@@ -69,6 +79,20 @@ impl UnitSpan {
         self.2
     }
 }
+
+/// What a worker waited for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WaitKind {
+    /// The simulated interpreter lock, held by another thread.
+    Gil,
+    /// Blocking IO (a host sleep or GET, or a section the plugin marked blocking).
+    Io,
+}
+
+/// One wait: `[kind, started_ns, finished_ns]` on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WaitSpan(pub WaitKind, pub u64, pub u64);
 
 /// Figures the run's process measures around the strategy (not around plugin
 /// loading or verification).

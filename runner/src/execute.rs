@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use crate::event::Event;
 use crate::plan::{PlannedRun, plan};
 use crate::record::{Recorder, RunRecord};
 use runner_sdk::ParamValue;
@@ -24,8 +25,26 @@ pub struct ScenarioRuns {
     pub interrupted: Option<Interrupt>,
 }
 
-/// Runs every planned run of `scenario`, calling `on_run` after each.
-pub fn execute(scenario: &Scenario, mut on_run: impl FnMut(&RunRecord, usize, usize)) -> ScenarioRuns {
+/// How to carry out a plan.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ExecuteOptions {
+    /// Sample every core's load during each run (for timelines); off unless a
+    /// picture was asked for, so a plain run does not even pay the sampler.
+    pub sample_cpu: bool,
+}
+
+/// What the caller of [`execute`] hears as the runs go (progress, logs).
+pub trait Observer {
+    /// Run `index` of `total` is about to start.
+    fn run_started(&mut self, _scenario: &Scenario, _run: PlannedRun, _index: usize, _total: usize) {}
+    /// The current run has accounted for `units` units so far.
+    fn units_done(&mut self, _units: u64) {}
+    /// Run `index` of `total` ended.
+    fn run_finished(&mut self, _scenario: &Scenario, _record: &RunRecord, _index: usize, _total: usize) {}
+}
+
+/// Runs every planned run of `scenario`, telling `observer` as it goes.
+pub fn execute(scenario: &Scenario, options: ExecuteOptions, observer: &mut dyn Observer) -> ScenarioRuns {
     let planned = plan(scenario.strategies.len(), scenario.warmup, scenario.repeat);
     // Started once for all runs; stopped when this function returns, however.
     let server = match &scenario.server {
@@ -48,8 +67,9 @@ pub fn execute(scenario: &Scenario, mut on_run: impl FnMut(&RunRecord, usize, us
         if let Some(signal) = interrupted() {
             return ScenarioRuns { records, interrupted: Some(signal) };
         }
-        let record = run_once(scenario, *run, url.as_deref());
-        on_run(&record, index, planned.len());
+        observer.run_started(scenario, *run, index, planned.len());
+        let record = run_once(scenario, *run, url.as_deref(), options, observer);
+        observer.run_finished(scenario, &record, index, planned.len());
         records.push(record);
     }
     ScenarioRuns { records, interrupted: interrupted() }
@@ -59,7 +79,13 @@ fn not_started(scenario: &Scenario, run: PlannedRun, why: &str) -> RunRecord {
     Recorder::new(run.strategy, run.round, scenario.workload.units).not_started(why.to_owned())
 }
 
-fn run_once(scenario: &Scenario, run: PlannedRun, url: Option<&str>) -> RunRecord {
+fn run_once(
+    scenario: &Scenario,
+    run: PlannedRun,
+    url: Option<&str>,
+    options: ExecuteOptions,
+    observer: &mut dyn Observer,
+) -> RunRecord {
     let strategy = &scenario.strategies[run.strategy];
     let mut params = strategy.params.clone();
     // The server's URL goes to a workload that declares `url` and left it empty.
@@ -93,14 +119,23 @@ fn run_once(scenario: &Scenario, run: PlannedRun, url: Option<&str>) -> RunRecor
         grace: GRACE,
     };
     let mut recorder = Recorder::new(run.strategy, run.round, scenario.workload.units);
-    match supervise(&command, |event| recorder.observe(event)) {
+    let sampler = if options.sample_cpu { crate::timeline::cpu::CpuSampler::start() } else { None };
+    let supervised = supervise(&command, |event| {
+        let progress = matches!(event, Event::UnitsDone { .. } | Event::UnitFailed { .. });
+        recorder.observe(event);
+        if progress {
+            observer.units_done(recorder.units_accounted());
+        }
+    });
+    let cpu = sampler.map(|s| s.stop()).unwrap_or_default();
+    match supervised {
         Ok(report) => {
             tracing::debug!(
                 strategy = %strategy.label, exit = ?report.exit, stdout_bytes = report.stdout.bytes,
                 malformed_events = report.malformed_events,
                 stderr = %report.stderr.tail.trim_end(), "run ended"
             );
-            recorder.finish(&report)
+            recorder.finish(&report, cpu)
         }
         Err(e) => recorder.not_started(e.to_string()),
     }

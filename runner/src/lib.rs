@@ -23,4 +23,5 @@ pub mod server_process;
 pub mod stats;
 pub mod strategy;
 pub mod supervise;
+pub mod timeline;
 pub mod worker;

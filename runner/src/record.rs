@@ -1,11 +1,13 @@
 //! One run's record, built from its event stream and from how its process ended.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::event::{Event, FatalError, Measurement};
 use crate::plan::Round;
 use crate::supervise::{Captured, ChildExit, ChildReport};
+use crate::timeline::{Bar, CpuSample, Timeline, Wait};
 
 /// Unit failures kept per run for the report; the rest are only counted.
 const KEPT_FAILURES: usize = 5;
@@ -31,6 +33,8 @@ pub struct RunRecord {
     pub failure: Option<RunFailure>,
     /// Bytes the plugin printed on stdout (captured, never shown as output).
     pub stdout_bytes: u64,
+    /// Which worker ran what, when (shared: records are cloned into summaries).
+    pub timeline: Arc<Timeline>,
 }
 
 /// One unit's failure.
@@ -132,6 +136,9 @@ pub struct Recorder {
     units: u64,
     /// Set when an event arrives that the run's process sends only once, twice.
     tampered: Option<String>,
+    timeline: Timeline,
+    /// The run clock's zero in `CLOCK_MONOTONIC` ns, from `prepared`.
+    clock_origin_ns: Option<u64>,
 }
 
 impl Recorder {
@@ -150,10 +157,13 @@ impl Recorder {
                 verdict: None,
                 failure: None,
                 stdout_bytes: 0,
+                timeline: Arc::default(),
             },
             workers: BTreeSet::new(),
             units,
             tampered: None,
+            timeline: Timeline::default(),
+            clock_origin_ns: None,
         }
     }
 
@@ -161,16 +171,32 @@ impl Recorder {
     pub fn observe(&mut self, event: Event) {
         let record = &mut self.record;
         match event {
-            Event::WorkerStarted { worker, .. } => {
+            Event::WorkerStarted { worker, pid, .. } => {
                 self.workers.insert(worker);
+                self.timeline.see_worker(worker, pid);
             }
             Event::UnitsDone { worker, spans } => {
                 self.workers.insert(worker);
+                self.timeline.see_worker(worker, 0);
                 record.units_ok += spans.len() as u64;
+                for span in spans {
+                    let (unit, start_ns, end_ns) = (span.unit(), span.started_ns(), span.finished_ns());
+                    self.timeline.push_bar(Bar { worker, unit, start_ns, end_ns, failed: false });
+                }
             }
-            Event::UnitFailed { unit, worker, panicked, message, .. } => {
+            Event::Waits { worker, spans } => {
+                for span in spans {
+                    self.timeline.push_wait(Wait { worker, kind: span.0, start_ns: span.1, end_ns: span.2 });
+                }
+            }
+            Event::UnitFailed { unit, worker, started_ns, finished_ns, panicked, message } => {
                 self.workers.insert(worker);
+                self.timeline.see_worker(worker, 0);
+                self.timeline.push_bar(Bar { worker, unit, start_ns: started_ns, end_ns: finished_ns, failed: true });
                 record.fail_unit(unit, panicked, message);
+            }
+            Event::Prepared { clock_origin_ns, .. } => {
+                self.clock_origin_ns = (clock_origin_ns > 0).then_some(clock_origin_ns);
             }
             // The run's process sends each of these once, after the units: a
             // second one can only come from plugin code writing to the stream.
@@ -191,8 +217,13 @@ impl Recorder {
             Event::Aborted { message, .. } => {
                 record.failure.get_or_insert(RunFailure::Aborted(message));
             }
-            Event::Manifest { .. } | Event::Prepared { .. } | Event::UnitResult { .. } | Event::Custom { .. } => {}
+            Event::Manifest { .. } | Event::UnitResult { .. } | Event::Custom { .. } => {}
         }
+    }
+
+    /// Units that succeeded or failed so far.
+    pub fn units_accounted(&self) -> u64 {
+        self.record.units_ok + self.record.units_failed
     }
 
     /// Completes the record of a run whose process could not be started.
@@ -202,8 +233,15 @@ impl Recorder {
         record
     }
 
-    /// Completes the record with how the process ended.
-    pub fn finish(mut self, report: &ChildReport) -> RunRecord {
+    /// Completes the record with how the process ended, and the host's CPU
+    /// samples taken meanwhile (`CLOCK_MONOTONIC` times; empty when not sampled).
+    pub fn finish(mut self, report: &ChildReport, cpu: Vec<CpuSample>) -> RunRecord {
+        let end_ns = self.record.measurement.map_or(0, |m| m.wall_ns);
+        self.timeline.finish(end_ns);
+        if let Some(origin) = self.clock_origin_ns {
+            self.timeline.cpu = crate::timeline::cpu::on_run_clock(cpu, origin, self.timeline.span_ns());
+        }
+        self.record.timeline = Arc::new(std::mem::take(&mut self.timeline));
         let record = &mut self.record;
         record.workers_seen = self.workers.len() as u32;
         record.stdout_bytes = report.stdout.bytes;

@@ -71,6 +71,16 @@ impl StrategySummary {
         !self.runs.is_empty() && self.succeeded == self.runs.len()
     }
 
+    /// The completed run whose wall time is nearest the median: the run a
+    /// picture of this strategy shows.
+    pub fn median_run(&self) -> Option<&RunRecord> {
+        let median = self.wall_s?.median;
+        self.runs.iter().filter(|r| r.completed()).min_by(|a, b| {
+            let distance = |r: &RunRecord| (r.wall_s().unwrap_or(f64::MAX) - median).abs();
+            distance(a).total_cmp(&distance(b))
+        })
+    }
+
     /// Distinct run-level problems of this strategy's runs, most frequent
     /// first (unit failures are in `failure_causes`).
     pub fn problems(&self) -> Vec<(String, usize)> {

@@ -2,6 +2,7 @@
 
 mod list;
 mod new;
+mod progress;
 mod run;
 mod serve;
 mod validate;

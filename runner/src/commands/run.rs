@@ -6,13 +6,13 @@
 use std::io::Write;
 use std::path::PathBuf;
 
+use super::progress::RunProgress;
 use crate::cli::{OutputFormat, RunArgs};
-use crate::execute::{ScenarioRuns, execute};
+use crate::execute::{ExecuteOptions, ScenarioRuns, execute};
 use crate::exit_code;
 use crate::expect::{ExpectationOutcome, evaluate, score};
 use crate::plugin::Catalog;
-use crate::record::RunRecord;
-use crate::report::{Csv, Format, Json, Markdown, Report, Table, gradescope, junit};
+use crate::report::{Csv, Format, Json, Markdown, Report, Table, gradescope, html, junit};
 use crate::scenario::{self, Scenario};
 use crate::stats::{StrategySummary, summarize};
 use crate::supervise::Interrupt;
@@ -69,23 +69,34 @@ pub fn run(args: &RunArgs, catalog: &mut Catalog) -> u8 {
         OutputFormat::Markdown => Box::new(Markdown),
         OutputFormat::Csv => Box::new(Csv),
     };
+    let options = ExecuteOptions { sample_cpu: args.wants_pictures() };
+    let mut progress = RunProgress::new(!args.no_progress && args.format == OutputFormat::Table);
     let mut graded: Vec<Graded> = Vec::new();
     let mut code = exit_code::OK;
     let mut interrupted = None;
     for scenario in scenarios {
         tracing::info!("running `{}` ({})", scenario.name, scenario.path.display());
-        let runs = execute(&scenario, |record, index, total| log_run(&scenario, record, index, total));
+        let runs = execute(&scenario, options, &mut progress);
         let summaries = summarize(&scenario, &runs.records);
         let mut result = Graded { outcomes: Vec::new(), scenario, runs, summaries };
         if result.runs.interrupted.is_none() {
-            let (outcomes, signal) = grade(&result);
+            let (outcomes, signal) = grade(&result, options, &mut progress);
             result.outcomes = outcomes;
             // Interrupted while measuring again: the scenario stops there.
             result.runs.interrupted = signal;
         }
+        progress.finish();
         let report = result.report();
         let mut stdout = std::io::stdout().lock();
         let _ = writeln!(stdout, "{}", format.render(&report));
+        if args.timeline {
+            match args.format {
+                OutputFormat::Table => {
+                    let _ = writeln!(stdout, "{}", crate::report::timelines_for_terminal(&report, terminal_width()));
+                }
+                _ => tracing::warn!("--timeline draws only under the table format; see --report for a page"),
+            }
+        }
         let _ = stdout.flush();
         let held = scenario_held(&report);
         interrupted = result.runs.interrupted;
@@ -109,6 +120,7 @@ pub fn run(args: &RunArgs, catalog: &mut Catalog) -> u8 {
     for (path, rendered) in [
         (&args.junit, args.junit.as_ref().map(|_| junit::render(&reports))),
         (&args.gradescope, args.gradescope.as_ref().map(|_| gradescope::render(&reports))),
+        (&args.report, args.report.as_ref().map(|_| Ok(html::render(&reports)))),
     ] {
         if let (Some(path), Some(rendered)) = (path, rendered) {
             let written = rendered.and_then(|text| std::fs::write(path, text).map_err(|e| e.to_string()));
@@ -137,7 +149,11 @@ fn shard(files: &[PathBuf], shard: Option<(usize, usize)>) -> Vec<PathBuf> {
 /// Evaluates every expectation; a failing one with `retries` measures its
 /// strategies again (up to that many times) and passes as flaky if it holds.
 /// Stops measuring when the runner is interrupted, and says so.
-fn grade(result: &Graded) -> (Vec<ExpectationOutcome>, Option<Interrupt>) {
+fn grade(
+    result: &Graded,
+    options: ExecuteOptions,
+    progress: &mut RunProgress,
+) -> (Vec<ExpectationOutcome>, Option<Interrupt>) {
     let scenario = &result.scenario;
     let mut outcomes = Vec::new();
     for index in 0..scenario.expectations.len() {
@@ -146,7 +162,7 @@ fn grade(result: &Graded) -> (Vec<ExpectationOutcome>, Option<Interrupt>) {
         while !outcome.passed && outcome.attempts <= expectation.retries {
             let attempts = outcome.attempts;
             tracing::info!("`{}` failed; measuring again (retry {attempts})", expectation.name);
-            let again = remeasure(scenario, index);
+            let again = remeasure(scenario, index, options, progress);
             if let Some(signal) = again.runs.interrupted {
                 outcomes.push(outcome);
                 return (outcomes, Some(signal));
@@ -168,27 +184,21 @@ struct Remeasured {
 
 /// Runs again the strategies expectation `index` names (and the baseline,
 /// which speedups need).
-fn remeasure(scenario: &Scenario, index: usize) -> Remeasured {
+fn remeasure(scenario: &Scenario, index: usize, options: ExecuteOptions, progress: &mut RunProgress) -> Remeasured {
     let labels: Vec<String> = scenario.expectations[index].check.calls().into_iter().map(|(_, l)| l).collect();
     let baseline = &scenario.strategies[scenario.baseline].label;
     let mut subset = scenario.clone();
     subset.strategies.retain(|s| labels.contains(&s.label) || &s.label == baseline);
     subset.baseline = subset.strategies.iter().position(|s| &s.label == baseline).unwrap_or(0);
-    let runs = execute(&subset, |record, i, total| log_run(&subset, record, i, total));
+    let runs = execute(&subset, options, progress);
     Remeasured { scenario: subset, runs }
 }
 
-fn log_run(scenario: &Scenario, record: &RunRecord, index: usize, total: usize) {
-    let label = &scenario.strategies[record.strategy].label;
-    match record.problem() {
-        None => tracing::info!(
-            "[{}/{total}] {label} {:?}: {:.3} s",
-            index + 1,
-            record.round,
-            record.wall_s().unwrap_or(0.0)
-        ),
-        Some(problem) => tracing::warn!("[{}/{total}] {label} {:?}: {problem}", index + 1, record.round),
-    }
+/// Columns of the terminal on stdout, else `COLUMNS`, else 100.
+fn terminal_width() -> usize {
+    let columns = console::Term::stdout().size_checked().map(|(_, columns)| usize::from(columns));
+    let columns = columns.or_else(|| std::env::var("COLUMNS").ok()?.parse().ok());
+    columns.unwrap_or(100).clamp(40, 400)
 }
 
 /// The closing summary of a multi-scenario call.

@@ -6,6 +6,7 @@
 use serde::Serialize;
 
 use super::{Format, Report};
+use crate::event::WaitKind;
 use crate::plan::Round;
 use crate::record::RunRecord;
 use crate::stats::Spread;
@@ -144,6 +145,24 @@ struct RunDoc {
     stdout_bytes: u64,
     verified: Option<bool>,
     problem: Option<String>,
+    /// What the run's timeline adds up to (the picture `--report` draws).
+    timeline: TimelineDoc,
+}
+
+#[derive(Serialize)]
+struct TimelineDoc {
+    /// Workers that reported (one lane each).
+    lanes: usize,
+    /// Sum of the units' durations over all workers (waits included).
+    busy_s: f64,
+    /// Time spent waiting for the simulated interpreter lock, inside units.
+    waiting_gil_s: f64,
+    /// Time spent in blocking IO, inside units.
+    waiting_io_s: f64,
+    /// The most units any one worker had in flight at once (above 1: async).
+    max_in_flight: usize,
+    /// CPU samples taken by the host (0 unless `--report` or `--timeline`).
+    cpu_samples: usize,
 }
 
 fn spread(s: Option<Spread>) -> Option<SpreadDoc> {
@@ -169,6 +188,17 @@ fn run_doc(run: &RunRecord) -> RunDoc {
         stdout_bytes: run.stdout_bytes,
         verified: run.verdict.as_ref().map(|v| v.verified),
         problem: run.problem(),
+        timeline: {
+            let t = &run.timeline;
+            TimelineDoc {
+                lanes: t.lanes.len(),
+                busy_s: t.bars_ns() as f64 / 1e9,
+                waiting_gil_s: t.waits_ns(WaitKind::Gil) as f64 / 1e9,
+                waiting_io_s: t.waits_ns(WaitKind::Io) as f64 / 1e9,
+                max_in_flight: t.lanes.iter().map(|l| t.max_in_flight(l.worker)).max().unwrap_or(0),
+                cpu_samples: t.cpu.len(),
+            }
+        },
     }
 }
 

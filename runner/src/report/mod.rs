@@ -3,15 +3,18 @@
 
 mod csv;
 pub mod gradescope;
+pub mod html;
 mod json;
 pub mod junit;
 mod markdown;
 mod table;
+mod timelines;
 
 pub use csv::Csv;
 pub use json::{Json, SCHEMA_VERSION};
 pub use markdown::Markdown;
 pub use table::Table;
+pub use timelines::for_terminal as timelines_for_terminal;
 
 use crate::execute::ScenarioRuns;
 use crate::expect::ExpectationOutcome;

@@ -8,6 +8,23 @@ use comfy_table::{Cell, CellAlignment, ContentArrangement, presets::UTF8_FULL_CO
 use super::{Format, Report};
 use crate::stats::{Spread, StrategySummary};
 
+/// Characters of the widest wall-time bar.
+const BAR_WIDTH: usize = 12;
+
+/// A horizontal bar `fraction` of `width` characters long, in eighths.
+fn bar(fraction: f64, width: usize) -> String {
+    const EIGHTHS: [char; 8] = ['▏', '▎', '▍', '▌', '▋', '▊', '▉', '█'];
+    if !fraction.is_finite() || fraction <= 0.0 {
+        return String::new();
+    }
+    let eighths = (fraction.min(1.0) * width as f64 * 8.0).round().max(1.0) as usize;
+    let mut text = "█".repeat(eighths / 8);
+    if !eighths.is_multiple_of(8) {
+        text.push(EIGHTHS[eighths % 8 - 1]);
+    }
+    text
+}
+
 /// The table exporter.
 #[derive(Debug, Default)]
 pub struct Table;
@@ -41,6 +58,7 @@ impl Format for Table {
             "strategy",
             "workers",
             "wall median (min–max)",
+            "",
             "CPU",
             "util",
             "peak mem",
@@ -58,6 +76,7 @@ impl Format for Table {
         table.load_style(UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Dynamic);
         table.set_header(header);
         let right = |text: String| Cell::new(text).set_alignment(CellAlignment::Right);
+        let longest = report.summaries.iter().filter_map(|s| s.wall_s.map(|w| w.median)).fold(0.0, f64::max);
         for summary in report.summaries {
             let entry = &scenario.strategies[summary.index];
             let baseline = summary.index == scenario.baseline;
@@ -65,6 +84,7 @@ impl Format for Table {
                 Cell::new(strategy_cell(entry)),
                 right(entry.spec.workers.to_string()),
                 right(wall(summary.wall_s)),
+                Cell::new(summary.wall_s.map_or(String::new(), |w| bar(w.median / longest, BAR_WIDTH))),
                 right(summary.cpu_s.map_or("—".into(), |s| seconds(s.median))),
                 right(summary.utilisation.map_or("—".into(), |u| format!("{:.0} %", u * 100.0))),
                 right(summary.max_rss_bytes.map_or("—".into(), bytes)),

@@ -99,7 +99,7 @@ fn record(strategy: usize, round: u32, wall_ms: u64, verified: bool, gil: bool) 
         leftovers: 0,
         malformed_events: 0,
     };
-    recorder.finish(&report)
+    recorder.finish(&report, Vec::new())
 }
 
 fn golden() -> (Scenario, ScenarioRuns) {

@@ -9,7 +9,7 @@ use super::unit::{RunContext, StrategyOutcome, WorkerState};
 use crate::worker::{Gil, UsageMeter};
 
 pub fn run(cx: &RunContext<'_>, workers: u32, gil: Option<GilConfig>) -> StrategyOutcome {
-    let gil = gil.map(|config| Gil::new(config.switch_interval()));
+    let gil = gil.map(|config| Gil::new(config.switch_interval(), cx.clock));
     let meter = UsageMeter::start();
     let mut results = Vec::with_capacity(cx.units as usize);
     let mut worker_failures = Vec::new();

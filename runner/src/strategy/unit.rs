@@ -3,9 +3,10 @@
 //! two events.
 
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use crate::event::{Event, GilStats, Measurement, UnitSpan};
+use crate::event::{Event, GilStats, Measurement, UnitSpan, WaitKind, WaitSpan};
 use crate::plugin::{CallError, HostApi, Instance, UnitResult, WorkerHooks};
 use crate::worker::{EventSink, Gil, RunClock, WorkerLog};
 
@@ -50,6 +51,8 @@ pub struct WorkerState<'a> {
     clock: RunClock,
     gil: Option<&'a Gil>,
     log: Mutex<WorkerLog<'a>>,
+    /// When the current blocking section began (run-clock ns), 0 outside one.
+    blocked_since_ns: AtomicU64,
     /// Send each unit's output on the event stream (forked workers, whose
     /// results must reach the run's process for verification).
     send_results: bool,
@@ -58,8 +61,9 @@ pub struct WorkerState<'a> {
 impl<'a> WorkerState<'a> {
     /// A worker that reports on `events`.
     pub fn new(id: u32, workers: u32, clock: RunClock, events: &'a EventSink, gil: Option<&'a Gil>) -> Self {
+        let log = Mutex::new(WorkerLog::new(events, id));
         let state =
-            WorkerState { id, workers, clock, gil, log: Mutex::new(WorkerLog::new(events, id)), send_results: false };
+            WorkerState { id, workers, clock, gil, log, blocked_since_ns: AtomicU64::new(0), send_results: false };
         state.log(Event::WorkerStarted { worker: id, pid: std::process::id(), t_ns: clock.now_ns() });
         state
     }
@@ -131,6 +135,13 @@ impl<'a> WorkerState<'a> {
         }
     }
 
+    /// Records a wait for the timeline.
+    fn waited(&self, kind: WaitKind, started_ns: u64, finished_ns: u64) {
+        if let Ok(mut log) = self.log.lock() {
+            log.push_wait(WaitSpan(kind, started_ns, finished_ns));
+        }
+    }
+
     /// Sends whatever events are buffered.
     pub fn flush(&self) {
         if let Ok(mut log) = self.log.lock() {
@@ -147,8 +158,8 @@ impl Drop for WorkerState<'_> {
 
 impl WorkerHooks for WorkerState<'_> {
     fn checkpoint(&self) {
-        if let Some(gil) = self.gil {
-            gil.checkpoint(self.id);
+        if let Some(waited) = self.gil.and_then(|gil| gil.checkpoint(self.id)) {
+            self.waited(WaitKind::Gil, waited.started_ns, waited.finished_ns);
         }
     }
 
@@ -160,14 +171,20 @@ impl WorkerHooks for WorkerState<'_> {
     }
 
     fn blocking_begin(&self) {
+        // `max(1)`: zero means "not in a blocking section".
+        self.blocked_since_ns.store(self.clock.now_ns().max(1), Ordering::Relaxed);
         if let Some(gil) = self.gil {
             gil.release(self.id);
         }
     }
 
     fn blocking_end(&self) {
-        if let Some(gil) = self.gil {
-            gil.acquire(self.id);
+        let since = self.blocked_since_ns.swap(0, Ordering::Relaxed);
+        if since > 0 {
+            self.waited(WaitKind::Io, since, self.clock.now_ns());
+        }
+        if let Some(waited) = self.gil.and_then(|gil| gil.acquire(self.id)) {
+            self.waited(WaitKind::Gil, waited.started_ns, waited.finished_ns);
         }
     }
 

@@ -18,12 +18,18 @@ impl RunClock {
         RunClock { origin_ns: monotonic_ns() }
     }
 
+    /// The clock's zero in `CLOCK_MONOTONIC` nanoseconds.
+    pub fn origin_ns(self) -> u64 {
+        self.origin_ns
+    }
+
     /// Nanoseconds since the run started.
     pub fn now_ns(self) -> u64 {
         monotonic_ns().saturating_sub(self.origin_ns)
     }
 }
 
-fn monotonic_ns() -> u64 {
+/// Now, in `CLOCK_MONOTONIC` nanoseconds (the same clock in every process).
+pub fn monotonic_ns() -> u64 {
     clock_gettime(ClockId::CLOCK_MONOTONIC).map(|t| t.tv_sec() as u64 * 1_000_000_000 + t.tv_nsec() as u64).unwrap_or(0)
 }

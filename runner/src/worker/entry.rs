@@ -79,9 +79,10 @@ fn run(spec: &RunSpec, sink: &EventSink) -> Result<(), FatalError> {
         };
         FatalError::Prepare { workload: spec.workload.clone(), message, panicked }
     })?;
-    sink.send(&Event::Prepared { pid: std::process::id() });
+    let clock = RunClock::start();
+    sink.send(&Event::Prepared { pid: std::process::id(), clock_origin_ns: clock.origin_ns() });
 
-    let cx = RunContext { instance: &instance, units: spec.units, events: sink, clock: RunClock::start() };
+    let cx = RunContext { instance: &instance, units: spec.units, events: sink, clock };
     let outcome = strategy::execute(&spec.strategy, &cx)?;
     for cause in outcome.worker_failures {
         sink.send(&Event::WorkerFailed { cause });

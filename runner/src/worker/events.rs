@@ -10,7 +10,7 @@ use std::os::fd::{FromRawFd, OwnedFd};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use crate::event::{Event, UnitSpan};
+use crate::event::{Event, UnitSpan, WaitSpan};
 
 const FLUSH_BYTES: usize = 32 * 1024;
 const FLUSH_EVERY: Duration = Duration::from_millis(50);
@@ -59,6 +59,7 @@ pub struct WorkerLog<'a> {
     worker: u32,
     buffer: Vec<u8>,
     spans: Vec<UnitSpan>,
+    waits: Vec<WaitSpan>,
     last_flush: Instant,
 }
 
@@ -70,6 +71,7 @@ impl<'a> WorkerLog<'a> {
             worker,
             buffer: Vec::with_capacity(FLUSH_BYTES),
             spans: Vec::new(),
+            waits: Vec::new(),
             last_flush: Instant::now(),
         }
     }
@@ -88,6 +90,12 @@ impl<'a> WorkerLog<'a> {
         self.flush_if_due();
     }
 
+    /// Records a wait inside a unit; sent in the next [`Event::Waits`] batch.
+    pub fn push_wait(&mut self, wait: WaitSpan) {
+        self.waits.push(wait);
+        self.flush_if_due();
+    }
+
     /// Buffers one already-encoded event line (without its newline).
     pub fn push_line(&mut self, line: &[u8]) {
         self.buffer.extend_from_slice(line);
@@ -97,7 +105,7 @@ impl<'a> WorkerLog<'a> {
 
     fn flush_if_due(&mut self) {
         // A span takes about 30 bytes on the wire.
-        let pending = self.buffer.len() + self.spans.len() * 30;
+        let pending = self.buffer.len() + (self.spans.len() + self.waits.len()) * 30;
         if pending >= FLUSH_BYTES || self.last_flush.elapsed() >= FLUSH_EVERY {
             self.flush();
         }
@@ -107,6 +115,12 @@ impl<'a> WorkerLog<'a> {
     pub fn flush(&mut self) {
         if !self.spans.is_empty() {
             let batch = Event::UnitsDone { worker: self.worker, spans: std::mem::take(&mut self.spans) };
+            if serde_json::to_writer(&mut self.buffer, &batch).is_ok() {
+                self.buffer.push(b'\n');
+            }
+        }
+        if !self.waits.is_empty() {
+            let batch = Event::Waits { worker: self.worker, spans: std::mem::take(&mut self.waits) };
             if serde_json::to_writer(&mut self.buffer, &batch).is_ok() {
                 self.buffer.push(b'\n');
             }

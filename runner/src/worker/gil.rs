@@ -14,6 +14,14 @@ use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use crate::event::GilStats;
+use crate::worker::RunClock;
+
+/// A stretch of time a thread waited for the lock, in run-clock nanoseconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Waited {
+    pub started_ns: u64,
+    pub finished_ns: u64,
+}
 
 #[derive(Debug, Default)]
 struct State {
@@ -31,12 +39,15 @@ pub struct Gil {
     /// Read at every checkpoint, so it lives outside the mutex.
     drop_request: AtomicBool,
     interval: Duration,
+    /// Timestamps waits for the timeline.
+    clock: RunClock,
 }
 
 impl Gil {
     /// A free lock with the given switch interval.
-    pub fn new(interval: Duration) -> Gil {
+    pub fn new(interval: Duration, clock: RunClock) -> Gil {
         Gil {
+            clock,
             state: Mutex::new(State::default()),
             changed: Condvar::new(),
             drop_request: AtomicBool::new(false),
@@ -44,16 +55,20 @@ impl Gil {
         }
     }
 
-    /// Takes the lock for thread `me`, waiting as long as it takes.
-    pub fn acquire(&self, me: u32) {
+    /// Takes the lock for thread `me`, waiting as long as it takes; says how
+    /// long, if it had to wait.
+    pub fn acquire(&self, me: u32) -> Option<Waited> {
         let state = self.lock();
-        drop(self.acquire_locked(state, me));
+        let started_ns = self.clock.now_ns();
+        let (state, waited) = self.acquire_locked(state, me);
+        drop(state);
+        waited.then(|| Waited { started_ns, finished_ns: self.clock.now_ns() })
     }
 
     /// Takes the lock for thread `me` until the returned guard is dropped, so
     /// that a thread that unwinds cannot leave the others waiting forever.
     pub fn hold(&self, me: u32) -> GilHold<'_> {
-        self.acquire(me);
+        let _ = self.acquire(me);
         GilHold { gil: self, me }
     }
 
@@ -66,16 +81,18 @@ impl Gil {
         }
     }
 
-    /// Where a running thread may hand the lock over: only when a waiter asked.
+    /// Where a running thread may hand the lock over: only when a waiter
+    /// asked. Says how long the thread then waited to get it back.
     #[inline]
-    pub fn checkpoint(&self, me: u32) {
+    pub fn checkpoint(&self, me: u32) -> Option<Waited> {
         if !self.drop_request.load(Ordering::Acquire) {
-            return;
+            return None;
         }
         let mut state = self.lock();
         if state.holder != Some(me) {
-            return;
+            return None;
         }
+        let started_ns = self.clock.now_ns();
         state.holder = None;
         self.drop_request.store(false, Ordering::Release);
         self.changed.notify_all();
@@ -86,6 +103,7 @@ impl Gil {
         }
         state.stats.wait_ns += started.elapsed().as_nanos() as u64;
         drop(self.acquire_locked(state, me));
+        Some(Waited { started_ns, finished_ns: self.clock.now_ns() })
     }
 
     /// What the lock did so far.
@@ -93,11 +111,13 @@ impl Gil {
         self.lock().stats
     }
 
-    fn acquire_locked<'a>(&'a self, mut state: MutexGuard<'a, State>, me: u32) -> MutexGuard<'a, State> {
+    /// Takes the lock; also says whether that meant waiting for another holder.
+    fn acquire_locked<'a>(&'a self, mut state: MutexGuard<'a, State>, me: u32) -> (MutexGuard<'a, State>, bool) {
         if state.holder == Some(me) {
             // A plugin that ends a blocking section twice must not wait on itself.
-            return state;
+            return (state, false);
         }
+        let waited = state.holder.is_some();
         let started = Instant::now();
         state.waiting += 1;
         while let Some(holder) = state.holder {
@@ -118,7 +138,7 @@ impl Gil {
         }
         state.last_holder = Some(me);
         state.stats.wait_ns += started.elapsed().as_nanos() as u64;
-        state
+        (state, waited)
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
@@ -149,7 +169,7 @@ mod tests {
     /// take turns rather than one starving the other.
     #[test]
     fn one_thread_runs_at_a_time_and_both_get_turns() {
-        let gil = Gil::new(Duration::from_millis(1));
+        let gil = Gil::new(Duration::from_millis(1), RunClock::start());
         let inside = AtomicU64::new(0);
         let progress = [AtomicU64::new(0), AtomicU64::new(0)];
         std::thread::scope(|s| {

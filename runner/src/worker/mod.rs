@@ -10,7 +10,7 @@ mod gil;
 mod spec;
 mod usage;
 
-pub use clock::RunClock;
+pub use clock::{RunClock, monotonic_ns};
 pub use entry::{RUN_ABORTED_EXIT, describe_main, worker_main};
 pub use events::{EventSink, WorkerLog};
 pub use gil::Gil;

@@ -1,0 +1,243 @@
+//! What happened when in one run: a lane per worker with a bar per unit, the
+//! waits inside units (for the simulated interpreter lock, in blocking IO),
+//! and the machine's CPU load per core sampled by the host meanwhile. Built
+//! from the run's event stream (see [`crate::record::Recorder`]); drawn for
+//! the terminal ([`terminal`]) and as SVG ([`svg`]). Nothing here measures.
+
+pub mod cpu;
+pub mod svg;
+pub mod terminal;
+
+use crate::event::WaitKind;
+
+/// Bars (and, separately, waits) kept per run. Beyond this a run of tiny
+/// units would cost memory and drawing time for pixels nobody can tell apart;
+/// the rest are counted in [`Timeline::dropped`].
+pub const MAX_SPANS: usize = 200_000;
+
+/// One run's timeline. Times are nanoseconds since the run's clock started
+/// (just before its strategy did).
+#[derive(Debug, Clone, Default)]
+pub struct Timeline {
+    /// Workers in the order they reported, sorted by id when finished.
+    pub lanes: Vec<Lane>,
+    pub bars: Vec<Bar>,
+    pub waits: Vec<Wait>,
+    /// Host samples of every core's load during the run.
+    pub cpu: Vec<CpuSample>,
+    /// Bars and waits not kept (over [`MAX_SPANS`]).
+    pub dropped: u64,
+    /// The strategy's wall time: where the picture ends.
+    pub end_ns: u64,
+}
+
+/// One slice of a lane: each figure is time over the slice's length, so a
+/// worker that ran one unit all through it has `in_flight` 1.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Cell {
+    /// Units in flight on average (above 1 only for async workers).
+    pub in_flight: f64,
+    pub waiting_gil: f64,
+    pub waiting_io: f64,
+}
+
+impl Cell {
+    /// Time spent running (in a unit, not waiting), as a fraction.
+    pub fn running(&self) -> f64 {
+        (self.in_flight.min(1.0) - self.waiting_gil - self.waiting_io).clamp(0.0, 1.0)
+    }
+
+    /// Time spent waiting (lock or IO), as a fraction.
+    pub fn waiting(&self) -> f64 {
+        (self.waiting_gil + self.waiting_io).clamp(0.0, 1.0)
+    }
+}
+
+/// One worker: a thread of the run's process or a forked process.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Lane {
+    pub worker: u32,
+    pub pid: u32,
+}
+
+/// One unit on one worker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bar {
+    pub worker: u32,
+    pub unit: u64,
+    pub start_ns: u64,
+    pub end_ns: u64,
+    pub failed: bool,
+}
+
+/// Time a worker spent waiting inside a unit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Wait {
+    pub worker: u32,
+    pub kind: WaitKind,
+    pub start_ns: u64,
+    pub end_ns: u64,
+}
+
+/// Load of every core between two host samples.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CpuSample {
+    pub start_ns: u64,
+    pub end_ns: u64,
+    /// Busy fraction (0..=1) of each core, in core order.
+    pub busy: Vec<f32>,
+}
+
+impl Timeline {
+    /// Total time of every kept bar: the workers' busy time, waits included.
+    pub fn bars_ns(&self) -> u64 {
+        self.bars.iter().map(|b| b.end_ns.saturating_sub(b.start_ns)).sum()
+    }
+
+    /// Total time of kept waits of `kind`.
+    pub fn waits_ns(&self, kind: WaitKind) -> u64 {
+        self.waits.iter().filter(|w| w.kind == kind).map(|w| w.end_ns.saturating_sub(w.start_ns)).sum()
+    }
+
+    /// Where the picture ends: the wall time, or the last thing seen.
+    pub fn span_ns(&self) -> u64 {
+        let last_bar = self.bars.iter().map(|b| b.end_ns).max().unwrap_or(0);
+        self.end_ns.max(last_bar).max(1)
+    }
+
+    /// Cores seen in the CPU samples.
+    pub fn cores(&self) -> usize {
+        self.cpu.iter().map(|s| s.busy.len()).max().unwrap_or(0)
+    }
+
+    /// The most units any worker had running at once (1 for a worker that
+    /// runs units one after another; more for async).
+    pub fn max_in_flight(&self, worker: u32) -> usize {
+        let mut edges: Vec<(u64, i32)> = Vec::new();
+        for bar in self.bars.iter().filter(|b| b.worker == worker) {
+            edges.push((bar.start_ns, 1));
+            edges.push((bar.end_ns, -1));
+        }
+        // Ends before starts at the same instant: back-to-back is not overlap.
+        edges.sort_unstable();
+        let (mut now, mut most) = (0i32, 0i32);
+        for (_, step) in edges {
+            now += step;
+            most = most.max(now);
+        }
+        most.max(0) as usize
+    }
+
+    /// What `worker` did in each of `buckets` equal slices of the picture.
+    pub fn profile(&self, worker: u32, buckets: usize) -> Vec<Cell> {
+        let mut cells = vec![Cell::default(); buckets];
+        let bucket_ns = self.span_ns() as f64 / buckets.max(1) as f64;
+        let mut spread = |start: u64, end: u64, add: &mut dyn FnMut(&mut Cell, f64)| {
+            let (start, end) = (start as f64 / bucket_ns, end as f64 / bucket_ns);
+            let first = start.floor().max(0.0) as usize;
+            let last = (end.ceil() as usize).min(buckets);
+            for (i, cell) in cells.iter_mut().enumerate().take(last).skip(first) {
+                let overlap = end.min(i as f64 + 1.0) - start.max(i as f64);
+                if overlap > 0.0 {
+                    add(cell, overlap);
+                }
+            }
+        };
+        for bar in self.bars.iter().filter(|b| b.worker == worker) {
+            spread(bar.start_ns, bar.end_ns, &mut |c, f| c.in_flight += f);
+        }
+        for wait in self.waits.iter().filter(|w| w.worker == worker) {
+            match wait.kind {
+                WaitKind::Gil => spread(wait.start_ns, wait.end_ns, &mut |c, f| c.waiting_gil += f),
+                WaitKind::Io => spread(wait.start_ns, wait.end_ns, &mut |c, f| c.waiting_io += f),
+            }
+        }
+        cells
+    }
+
+    /// Average load of `core` in each of `buckets` equal slices of the picture.
+    pub fn core_profile(&self, core: usize, buckets: usize) -> Vec<f64> {
+        let mut load = vec![0.0; buckets];
+        let bucket_ns = self.span_ns() as f64 / buckets.max(1) as f64;
+        for sample in &self.cpu {
+            let Some(&busy) = sample.busy.get(core) else { continue };
+            let (start, end) = (sample.start_ns as f64 / bucket_ns, sample.end_ns as f64 / bucket_ns);
+            for (i, cell) in load.iter_mut().enumerate().take((end.ceil() as usize).min(buckets)).skip(start as usize) {
+                let overlap = end.min(i as f64 + 1.0) - start.max(i as f64);
+                if overlap > 0.0 {
+                    *cell += overlap * f64::from(busy);
+                }
+            }
+        }
+        load
+    }
+
+    /// Adds a bar, unless the run has already kept [`MAX_SPANS`].
+    pub fn push_bar(&mut self, bar: Bar) {
+        if self.bars.len() < MAX_SPANS {
+            self.bars.push(bar);
+        } else {
+            self.dropped += 1;
+        }
+    }
+
+    /// Adds a wait, unless the run has already kept [`MAX_SPANS`].
+    pub fn push_wait(&mut self, wait: Wait) {
+        if self.waits.len() < MAX_SPANS {
+            self.waits.push(wait);
+        } else {
+            self.dropped += 1;
+        }
+    }
+
+    /// Adds a worker the first time it reports.
+    pub fn see_worker(&mut self, worker: u32, pid: u32) {
+        match self.lanes.iter_mut().find(|l| l.worker == worker) {
+            Some(lane) if pid != 0 => lane.pid = pid,
+            Some(_) => {}
+            None => self.lanes.push(Lane { worker, pid }),
+        }
+    }
+
+    /// Orders lanes by worker id, once every event is in.
+    pub fn finish(&mut self, end_ns: u64) {
+        self.lanes.sort_by_key(|l| l.worker);
+        self.end_ns = end_ns;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bar(worker: u32, start_ns: u64, end_ns: u64) -> Bar {
+        Bar { worker, unit: 0, start_ns, end_ns, failed: false }
+    }
+
+    #[test]
+    fn in_flight_counts_overlap_not_back_to_back_units() {
+        let mut t = Timeline::default();
+        t.push_bar(bar(0, 0, 10));
+        t.push_bar(bar(0, 10, 20));
+        t.push_bar(bar(1, 0, 10));
+        t.push_bar(bar(1, 5, 15));
+        t.push_bar(bar(1, 6, 8));
+        assert_eq!(t.max_in_flight(0), 1);
+        assert_eq!(t.max_in_flight(1), 3);
+        assert_eq!(t.bars_ns(), 10 + 10 + 10 + 10 + 2);
+    }
+
+    #[test]
+    fn profile_splits_running_from_waiting() {
+        let mut t = Timeline::default();
+        t.push_bar(bar(0, 0, 100));
+        t.push_wait(Wait { worker: 0, kind: WaitKind::Gil, start_ns: 50, end_ns: 100 });
+        t.finish(200);
+        let cells = t.profile(0, 4);
+        assert_eq!(cells.iter().map(Cell::running).collect::<Vec<_>>(), vec![1.0, 0.0, 0.0, 0.0]);
+        assert_eq!(cells.iter().map(Cell::waiting).collect::<Vec<_>>(), vec![0.0, 1.0, 0.0, 0.0]);
+        t.cpu.push(CpuSample { start_ns: 0, end_ns: 100, busy: vec![0.5, 1.0] });
+        assert_eq!(t.core_profile(1, 2), vec![1.0, 0.0]);
+        assert_eq!(t.cores(), 2);
+    }
+}
