@@ -56,6 +56,8 @@ pub struct StrategySummary {
     pub units_per_s: Option<f64>,
     /// Medians of the figures plugins named in their verdicts.
     pub figures: std::collections::BTreeMap<String, f64>,
+    /// The same figures' medians, minima and maxima over the runs.
+    pub figure_spreads: std::collections::BTreeMap<String, Spread>,
     /// Ideal time / measured median, when the scenario's server delay says
     /// what ideal is: `ceil(units / concurrency) × delay`.
     pub efficiency: Option<f64>,
@@ -170,18 +172,21 @@ fn summarize_one(index: usize, runs: Vec<RunRecord>, baseline: &[RunRecord]) -> 
     }
     failure_causes.sort_by_key(|(_, count)| std::cmp::Reverse(*count));
     let mut plugin_figures = std::collections::BTreeMap::new();
+    let mut figure_spreads = std::collections::BTreeMap::new();
     let names: std::collections::BTreeSet<&String> =
         runs.iter().filter_map(|r| r.verdict.as_ref()).flat_map(|v| v.figures.keys()).collect();
     for name in names {
         let values: Vec<f64> = runs.iter().filter_map(|r| r.verdict.as_ref()?.figures.get(name).copied()).collect();
         if let Some(spread) = Spread::of(&values) {
             plugin_figures.insert(name.clone(), spread.median);
+            figure_spreads.insert(name.clone(), spread);
         }
     }
     StrategySummary {
         index,
         succeeded,
         figures: plugin_figures,
+        figure_spreads,
         units_failed,
         failure_causes,
         units_per_s,
@@ -198,6 +203,45 @@ fn summarize_one(index: usize, runs: Vec<RunRecord>, baseline: &[RunRecord]) -> 
         gil,
         runs,
     }
+}
+
+/// Min or max this far from the median (either way) makes a figure noisy.
+pub const NOISY_FACTOR: f64 = 2.0;
+
+/// One row of a `[report]` figure table.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FigureRow {
+    pub spread: Spread,
+    /// The `beside` figure's median.
+    pub beside: Option<f64>,
+    /// This row's median over the `relative_to` row's.
+    pub ratio: Option<f64>,
+    /// Min or max further than [`NOISY_FACTOR`] from the median.
+    pub noisy: bool,
+}
+
+/// The `[report]` table's rows, one per strategy (`None` where the plugin
+/// reported no such figure), or nothing when the scenario has no `[report]`.
+pub fn figure_rows(scenario: &Scenario, summaries: &[StrategySummary]) -> Vec<Option<FigureRow>> {
+    let Some(table) = &scenario.figure_table else { return Vec::new() };
+    let reference = table
+        .relative_to
+        .and_then(|i| summaries.iter().find(|s| s.index == i))
+        .and_then(|s| s.figure_spreads.get(&table.figure))
+        .map(|s| s.median);
+    summaries
+        .iter()
+        .map(|summary| {
+            let spread = *summary.figure_spreads.get(&table.figure)?;
+            let noisy = spread.max > spread.median * NOISY_FACTOR || spread.min * NOISY_FACTOR < spread.median;
+            Some(FigureRow {
+                spread,
+                beside: table.beside.as_ref().and_then(|b| summary.figures.get(b).copied()),
+                ratio: reference.filter(|r| *r > 0.0).map(|r| spread.median / r),
+                noisy,
+            })
+        })
+        .collect()
 }
 
 fn median_u64(values: impl Iterator<Item = u64>) -> u64 {

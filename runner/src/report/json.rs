@@ -106,6 +106,8 @@ struct StrategyDoc<'a> {
     efficiency: Option<f64>,
     /// Medians of the figures the plugin named in its verdicts (`lost_updates`…).
     figures: &'a std::collections::BTreeMap<String, f64>,
+    /// The same figures with their minima and maxima over the runs.
+    figure_spreads: std::collections::BTreeMap<&'a str, SpreadDoc>,
     runs: Vec<RunDoc>,
 }
 
@@ -252,6 +254,11 @@ impl Format for Json {
                     units_per_s: summary.units_per_s,
                     efficiency: summary.efficiency,
                     figures: &summary.figures,
+                    figure_spreads: summary
+                        .figure_spreads
+                        .iter()
+                        .filter_map(|(name, s)| Some((name.as_str(), spread(Some(*s))?)))
+                        .collect(),
                     runs: summary.runs.iter().map(run_doc).collect(),
                 }
             })

@@ -3,9 +3,10 @@
 
 use std::fmt::Write;
 
-use super::table::{bytes, seconds};
+use super::table::{bytes, figure_value, seconds};
 use super::{Format, Report};
 use crate::expect::score;
+use crate::scenario::FigureTable;
 
 /// The Markdown exporter.
 #[derive(Debug, Default)]
@@ -18,23 +19,10 @@ impl Format for Markdown {
         if !scenario.description.is_empty() {
             let _ = writeln!(out, "{}\n", scenario.description);
         }
-        out.push_str("| strategy | workers | wall median | min–max | CPU | peak mem | speedup | verified |\n");
-        out.push_str("|---|---:|---:|---:|---:|---:|---:|---|\n");
-        for summary in report.summaries {
-            let entry = &scenario.strategies[summary.index];
-            let dash = || "—".to_owned();
-            let _ = writeln!(
-                out,
-                "| {} | {} | {} | {} | {} | {} | {} | {} |",
-                entry.label.replace('|', "\\|"),
-                entry.spec.workers,
-                summary.wall_s.map_or_else(dash, |s| seconds(s.median)),
-                summary.wall_s.map_or_else(dash, |s| format!("{}–{}", seconds(s.min), seconds(s.max))),
-                summary.cpu_s.map_or_else(dash, |s| seconds(s.median)),
-                summary.max_rss_bytes.map_or_else(dash, bytes),
-                summary.speedup.map_or_else(dash, |s| format!("{:.2}×", s.median)),
-                if summary.all_succeeded() { "yes" } else { "no" },
-            );
+        if let Some(figures) = &scenario.figure_table {
+            figure_table(&mut out, report, figures);
+        } else {
+            wall_table(&mut out, report);
         }
         if !report.expectations.is_empty() {
             let total = score(scenario, report.expectations);
@@ -47,5 +35,75 @@ impl Format for Markdown {
             }
         }
         out
+    }
+}
+
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|")
+}
+
+/// A `[report]` table: the figure's median and spread, the figure beside it,
+/// the ratio to one row.
+fn figure_table(out: &mut String, report: &Report<'_>, figures: &FigureTable) {
+    let reference = figures.relative_to.map(|i| format!(" × {} |", cell(&report.scenario.strategies[i].label)));
+    let beside = figures.beside.as_ref().map(|b| format!(" {} |", cell(b)));
+    let _ = writeln!(
+        out,
+        "| | median | min–max |{}{} note |",
+        beside.as_deref().unwrap_or(""),
+        reference.as_deref().unwrap_or("")
+    );
+    let columns = 3 + usize::from(beside.is_some()) + usize::from(reference.is_some());
+    let _ = writeln!(out, "|---|{}---|", "---:|".repeat(columns - 1));
+    let rows = crate::stats::figure_rows(report.scenario, report.summaries);
+    for (summary, row) in report.summaries.iter().zip(rows) {
+        let label = cell(&report.scenario.strategies[summary.index].label);
+        let value = |v: f64| figure_value(v, &figures.unit);
+        let mut line = format!("| {label} |");
+        match row {
+            Some(row) => {
+                let _ = write!(
+                    line,
+                    " {} | {}–{} |",
+                    value(row.spread.median),
+                    value(row.spread.min),
+                    value(row.spread.max)
+                );
+                if figures.beside.is_some() {
+                    let _ = write!(line, " {} |", row.beside.map_or(String::new(), value));
+                }
+                if figures.relative_to.is_some() {
+                    let _ = write!(line, " {} |", row.ratio.map_or("—".into(), |r| format!("{r:.3}×")));
+                }
+                let _ = write!(line, " {} |", if row.noisy { "noisy" } else { "" });
+            }
+            None => {
+                let _ = write!(line, " — | |{}{}", " |".repeat(columns - 3), "");
+                let _ = write!(line, " {} |", cell(summary.verdict_message.as_deref().unwrap_or("no figure")));
+            }
+        }
+        let _ = writeln!(out, "{line}");
+    }
+}
+
+fn wall_table(out: &mut String, report: &Report<'_>) {
+    let scenario = report.scenario;
+    out.push_str("| strategy | workers | wall median | min–max | CPU | peak mem | speedup | verified |\n");
+    out.push_str("|---|---:|---:|---:|---:|---:|---:|---|\n");
+    for summary in report.summaries {
+        let entry = &scenario.strategies[summary.index];
+        let dash = || "—".to_owned();
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} | {} | {} |",
+            entry.label.replace('|', "\\|"),
+            entry.spec.workers,
+            summary.wall_s.map_or_else(dash, |s| seconds(s.median)),
+            summary.wall_s.map_or_else(dash, |s| format!("{}–{}", seconds(s.min), seconds(s.max))),
+            summary.cpu_s.map_or_else(dash, |s| seconds(s.median)),
+            summary.max_rss_bytes.map_or_else(dash, bytes),
+            summary.speedup.map_or_else(dash, |s| format!("{:.2}×", s.median)),
+            if summary.all_succeeded() { "yes" } else { "no" },
+        );
     }
 }

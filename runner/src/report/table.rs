@@ -6,6 +6,7 @@ use std::fmt::Write;
 use comfy_table::{Cell, CellAlignment, ContentArrangement, presets::UTF8_FULL_CONDENSED};
 
 use super::{Format, Report};
+use crate::scenario::{FigureTable, FigureUnit};
 use crate::stats::{Spread, StrategySummary};
 
 /// Characters of the widest wall-time bar.
@@ -51,61 +52,65 @@ impl Format for Table {
             scenario.path.display()
         );
 
-        // IO scenarios get throughput and efficiency; failures get a column when there are any.
-        let io = scenario.server.is_some();
-        let any_failed = report.summaries.iter().any(|s| s.units_failed.is_some_and(|n| n > 0.0));
-        let mut header = vec![
-            "strategy",
-            "workers",
-            "wall median (min–max)",
-            "",
-            "CPU",
-            "util",
-            "peak mem",
-            "ctx sw vol/invol",
-            "speedup",
-        ];
-        if io {
-            header.extend(["units/s", "efficiency"]);
-        }
-        if any_failed {
-            header.push("failed");
-        }
-        header.push("verified");
-        let mut table = comfy_table::Table::new();
-        table.load_style(UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Dynamic);
-        table.set_header(header);
-        let right = |text: String| Cell::new(text).set_alignment(CellAlignment::Right);
-        let longest = report.summaries.iter().filter_map(|s| s.wall_s.map(|w| w.median)).fold(0.0, f64::max);
-        for summary in report.summaries {
-            let entry = &scenario.strategies[summary.index];
-            let baseline = summary.index == scenario.baseline;
-            let mut row = vec![
-                Cell::new(strategy_cell(entry)),
-                right(entry.spec.workers.to_string()),
-                right(wall(summary.wall_s)),
-                Cell::new(summary.wall_s.map_or(String::new(), |w| bar(w.median / longest, BAR_WIDTH))),
-                right(summary.cpu_s.map_or("—".into(), |s| seconds(s.median))),
-                right(summary.utilisation.map_or("—".into(), |u| format!("{:.0} %", u * 100.0))),
-                right(summary.max_rss_bytes.map_or("—".into(), bytes)),
-                right(switches(summary)),
-                right(match summary.speedup {
-                    Some(s) if baseline => format!("{:.2}× (base)", s.median),
-                    Some(s) => format!("{:.2}×", s.median),
-                    None => "—".into(),
-                }),
+        if let Some(figures) = &scenario.figure_table {
+            let _ = writeln!(out, "{}", figure_table(report, figures));
+        } else {
+            // IO scenarios get throughput and efficiency; failures get a column when there are any.
+            let io = scenario.server.is_some();
+            let any_failed = report.summaries.iter().any(|s| s.units_failed.is_some_and(|n| n > 0.0));
+            let mut header = vec![
+                "strategy",
+                "workers",
+                "wall median (min–max)",
+                "",
+                "CPU",
+                "util",
+                "peak mem",
+                "ctx sw vol/invol",
+                "speedup",
             ];
             if io {
-                row.push(right(summary.units_per_s.map_or("—".into(), |r| format!("{r:.0}"))));
-                row.push(right(summary.efficiency.map_or("—".into(), |e| format!("{e:.2}"))));
+                header.extend(["units/s", "efficiency"]);
             }
             if any_failed {
-                row.push(right(summary.units_failed.map_or("—".into(), |n| format!("{n:.0}"))));
+                header.push("failed");
             }
-            row.push(Cell::new(verified(summary)));
-            table.add_row(row);
+            header.push("verified");
+            let mut table = comfy_table::Table::new();
+            table.load_style(UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Dynamic);
+            table.set_header(header);
+            let right = |text: String| Cell::new(text).set_alignment(CellAlignment::Right);
+            let longest = report.summaries.iter().filter_map(|s| s.wall_s.map(|w| w.median)).fold(0.0, f64::max);
+            for summary in report.summaries {
+                let entry = &scenario.strategies[summary.index];
+                let baseline = summary.index == scenario.baseline;
+                let mut row = vec![
+                    Cell::new(strategy_cell(entry)),
+                    right(entry.spec.workers.to_string()),
+                    right(wall(summary.wall_s)),
+                    Cell::new(summary.wall_s.map_or(String::new(), |w| bar(w.median / longest, BAR_WIDTH))),
+                    right(summary.cpu_s.map_or("—".into(), |s| seconds(s.median))),
+                    right(summary.utilisation.map_or("—".into(), |u| format!("{:.0} %", u * 100.0))),
+                    right(summary.max_rss_bytes.map_or("—".into(), bytes)),
+                    right(switches(summary)),
+                    right(match summary.speedup {
+                        Some(s) if baseline => format!("{:.2}× (base)", s.median),
+                        Some(s) => format!("{:.2}×", s.median),
+                        None => "—".into(),
+                    }),
+                ];
+                if io {
+                    row.push(right(summary.units_per_s.map_or("—".into(), |r| format!("{r:.0}"))));
+                    row.push(right(summary.efficiency.map_or("—".into(), |e| format!("{e:.2}"))));
+                }
+                if any_failed {
+                    row.push(right(summary.units_failed.map_or("—".into(), |n| format!("{n:.0}"))));
+                }
+                row.push(Cell::new(verified(summary)));
+                table.add_row(row);
+            }
+            let _ = writeln!(out, "{table}");
         }
-        let _ = writeln!(out, "{table}");
 
         for summary in report.summaries {
             let label = &scenario.strategies[summary.index].label;
@@ -187,6 +192,78 @@ impl Format for Table {
             let _ = writeln!(out, "interrupted by {}: the figures above cover the runs that finished.", signal.name());
         }
         out
+    }
+}
+
+/// A `[report]` table: one figure per strategy with its spread, the figure
+/// beside it and the ratio to one row, instead of wall times.
+fn figure_table(report: &Report<'_>, figures: &FigureTable) -> comfy_table::Table {
+    let rows = crate::stats::figure_rows(report.scenario, report.summaries);
+    let mut table = comfy_table::Table::new();
+    table.load_style(UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Dynamic);
+    let mut header = vec!["".to_owned(), "median".to_owned(), "min–max".to_owned()];
+    if let Some(beside) = &figures.beside {
+        header.push(beside.clone());
+    }
+    if let Some(reference) = figures.relative_to {
+        header.push(format!("× {}", report.scenario.strategies[reference].label));
+    }
+    header.push("".to_owned());
+    table.set_header(header);
+    let right = |text: String| Cell::new(text).set_alignment(CellAlignment::Right);
+    for (summary, row) in report.summaries.iter().zip(rows) {
+        let label = &report.scenario.strategies[summary.index].label;
+        let mut cells = vec![Cell::new(label)];
+        match row {
+            Some(row) => {
+                cells.push(right(figure_value(row.spread.median, &figures.unit)));
+                cells.push(right(format!(
+                    "{}–{}",
+                    figure_value(row.spread.min, &figures.unit),
+                    figure_value(row.spread.max, &figures.unit)
+                )));
+                if figures.beside.is_some() {
+                    cells.push(right(row.beside.map_or(String::new(), |b| figure_value(b, &figures.unit))));
+                }
+                if figures.relative_to.is_some() {
+                    cells.push(right(row.ratio.map_or("—".into(), ratio)));
+                }
+                let note = match (row.noisy, summary.all_succeeded()) {
+                    (_, false) => verified(summary),
+                    (true, true) => "noisy: min or max over 2× from the median".to_owned(),
+                    (false, true) => String::new(),
+                };
+                cells.push(Cell::new(note));
+            }
+            None => {
+                cells.extend([right("—".into()), right(String::new())]);
+                cells.extend(figures.beside.iter().map(|_| right(String::new())));
+                cells.extend(figures.relative_to.iter().map(|_| right(String::new())));
+                let why = summary.verdict_message.clone().unwrap_or_else(|| verified(summary));
+                cells.push(Cell::new(why));
+            }
+        }
+        table.add_row(cells);
+    }
+    table
+}
+
+/// A figure's value in its unit: nanoseconds scaled to read well.
+pub fn figure_value(value: f64, unit: &FigureUnit) -> String {
+    match unit {
+        FigureUnit::Nanoseconds if value < 10.0 => format!("{value:.2} ns"),
+        FigureUnit::Nanoseconds if value < 1e3 => format!("{value:.1} ns"),
+        FigureUnit::Nanoseconds => seconds(value / 1e9),
+        FigureUnit::Other(unit) => format!("{value:.4} {unit}"),
+    }
+}
+
+/// `0.0050×`, `1.0×`, `830×`.
+fn ratio(r: f64) -> String {
+    match r {
+        r if r < 0.1 => format!("{r:.4}×"),
+        r if r < 10.0 => format!("{r:.2}×"),
+        r => format!("{r:.0}×"),
     }
 }
 

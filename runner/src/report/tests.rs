@@ -141,3 +141,59 @@ fn every_format_renders_the_same_results() {
     check("junit.xml", &junit::render(std::slice::from_ref(&report)).unwrap());
     check("gradescope.json", &gradescope::render(std::slice::from_ref(&report)).unwrap());
 }
+
+const FIGURES: &str = r#"
+[scenario]
+name = "latency"
+repeat = 3
+warmup = 0
+
+[workload]
+plugin = "cpu"
+workload = "count"
+
+[[strategy]]
+kind = "sequential"
+label = "L1 reference"
+
+[[strategy]]
+kind = "sequential"
+label = "memory reference"
+
+[[strategy]]
+kind = "sequential"
+label = "read from the device"
+
+[report]
+figure = "ns"
+beside = "lecture_ns"
+relative_to = "memory reference"
+"#;
+
+#[test]
+fn a_figure_table_shows_spread_lecture_ratio_and_noise() {
+    let scenario = load_str(Path::new("scenarios/latency.toml"), FIGURES, &mut FixedManifest).unwrap();
+    // L1 steady; memory noisy (one run over 2x the median); the device row reports no figure.
+    let rows = [(0, [1.1, 1.0, 1.2], Some(0.5)), (1, [80.0, 90.0, 200.0], Some(100.0)), (2, [f64::NAN; 3], None)];
+    let mut records = Vec::new();
+    for (strategy, values, lecture) in rows {
+        for (round, value) in values.into_iter().enumerate() {
+            let mut run = record(strategy, round as u32, 100, true, false);
+            let verdict = run.verdict.as_mut().unwrap();
+            if value.is_finite() {
+                verdict.figures.insert("ns".into(), value);
+            } else {
+                verdict.message = "O_DIRECT is not supported here".into();
+            }
+            if let Some(lecture) = lecture {
+                verdict.figures.insert("lecture_ns".into(), lecture);
+            }
+            records.push(run);
+        }
+    }
+    let runs = ScenarioRuns { records, interrupted: None };
+    let summaries = summarize(&scenario, &runs.records);
+    let report = Report { scenario: &scenario, runs: &runs, summaries: &summaries, expectations: &[] };
+    check("figures_table.txt", &Table.render(&report));
+    check("figures_markdown.md", &Markdown.render(&report));
+}

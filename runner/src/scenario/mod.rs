@@ -8,5 +8,7 @@ mod raw;
 mod validate;
 
 pub use error::{Located, ScenarioError};
-pub use model::{Expectation, Scenario, ServeOptions, ServerSpec, StrategyEntry, WorkloadEntry, params_json};
+pub use model::{
+    Expectation, FigureTable, FigureUnit, Scenario, ServeOptions, ServerSpec, StrategyEntry, WorkloadEntry, params_json,
+};
 pub use validate::{ManifestSource, load, load_str};

@@ -25,6 +25,30 @@ pub struct Scenario {
     pub server: Option<ServerSpec>,
     /// Graded checks over the results (`[[expect]]`).
     pub expectations: Vec<Expectation>,
+    /// `[report]`: the table is about this figure rather than wall times.
+    pub figure_table: Option<FigureTable>,
+}
+
+/// A table of one plugin figure per strategy (`[report]`): its median and
+/// spread over the runs, another figure beside it, and its ratio to one row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FigureTable {
+    /// The verdict figure each row is about (`ns`).
+    pub figure: String,
+    pub unit: FigureUnit,
+    /// Another verdict figure shown beside it (`lecture_ns`).
+    pub beside: Option<String>,
+    /// Index of the strategy whose median the ratio column divides by.
+    pub relative_to: Option<usize>,
+}
+
+/// How a figure's numbers read.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FigureUnit {
+    /// Nanoseconds, printed scaled (`82.1 ns`, `1.20 ms`).
+    Nanoseconds,
+    /// Any other unit, printed after the number as written.
+    Other(String),
 }
 
 /// One `[[expect]]`.

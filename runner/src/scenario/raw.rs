@@ -16,6 +16,18 @@ pub struct RawFile {
     pub server: Option<Spanned<RawServer>>,
     #[serde(default)]
     pub expect: Vec<Spanned<RawExpect>>,
+    pub report: Option<Spanned<RawReport>>,
+}
+
+/// `[report]`: make the table about one figure the plugin reports (a table
+/// of measurements, like the latency table) instead of wall times.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawReport {
+    pub figure: Spanned<String>,
+    pub unit: Option<Spanned<String>>,
+    pub beside: Option<Spanned<String>>,
+    pub relative_to: Option<Spanned<String>>,
 }
 
 /// `[[expect]]`: a graded check over the run's figures.

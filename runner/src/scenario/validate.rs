@@ -10,10 +10,10 @@ use runner_sdk::{Manifest, ParamSpec, ParamType, ParamValue, WorkloadInfo};
 use toml::Spanned;
 
 use super::error::{Located, ScenarioError};
-use super::model::Expectation;
+use super::model::{Expectation, FigureTable, FigureUnit};
 use super::model::{Scenario, StrategyEntry, WorkloadEntry};
 use super::model::{ServeOptions, ServerSpec};
-use super::raw::{RawExpect, RawFile, RawServer, RawStrategy, RawWorkload};
+use super::raw::{RawExpect, RawFile, RawReport, RawServer, RawStrategy, RawWorkload};
 use crate::expect::{Expr, FUNCTIONS};
 use crate::plugin::{LoadError, PluginRef};
 use crate::strategy::{GilConfig, StrategyKind, StrategySpec};
@@ -91,6 +91,7 @@ fn parse(path: &Path, text: &str, manifests: &mut dyn ManifestSource) -> Result<
         sweep(&raw.workload.get_ref().sweep, &workload, strategies, baseline.unwrap_or(0), base_dir)?;
     let expectations =
         raw.expect.iter().map(|e| expectation(e.get_ref(), &strategies)).collect::<Result<Vec<_>, _>>()?;
+    let figure_table = raw.report.as_ref().map(|r| figure_table(r.get_ref(), &strategies)).transpose()?;
     Ok(Scenario {
         expectations,
         path: path.to_owned(),
@@ -103,6 +104,30 @@ fn parse(path: &Path, text: &str, manifests: &mut dyn ManifestSource) -> Result<
         strategies,
         baseline,
         server: raw.server.as_ref().map(|s| server(s.get_ref())).transpose()?,
+        figure_table,
+    })
+}
+
+/// `[report]`: the figure is the plugin's to name (known only after running);
+/// the row the ratios are against must be a strategy of this scenario.
+fn figure_table(raw: &RawReport, strategies: &[StrategyEntry]) -> Result<FigureTable, Located> {
+    let relative_to = match &raw.relative_to {
+        None => None,
+        Some(label) => Some(strategies.iter().position(|s| &s.label == label.get_ref()).ok_or_else(|| {
+            let labels: Vec<&str> = strategies.iter().map(|s| s.label.as_str()).collect();
+            Located::new(label.span(), format!("`relative_to`: no strategy is labelled `{}`", label.get_ref()))
+                .help(format!("expected one of: {}", labels.join(", ")))
+        })?),
+    };
+    let unit = match raw.unit.as_ref().map(|u| u.get_ref().as_str()) {
+        None | Some("ns") => FigureUnit::Nanoseconds,
+        Some(other) => FigureUnit::Other(other.to_owned()),
+    };
+    Ok(FigureTable {
+        figure: raw.figure.get_ref().clone(),
+        unit,
+        beside: raw.beside.as_ref().map(|b| b.get_ref().clone()),
+        relative_to,
     })
 }
 
