@@ -78,7 +78,7 @@ fn figure_table(out: &mut String, report: &Report<'_>, figures: &FigureTable) {
                 let _ = write!(line, " {} |", if row.noisy { "noisy" } else { "" });
             }
             None => {
-                let _ = write!(line, " — | |{}{}", " |".repeat(columns - 3), "");
+                let _ = write!(line, " — | |{}", " |".repeat(columns - 3));
                 let _ = write!(line, " {} |", cell(summary.verdict_message.as_deref().unwrap_or("no figure")));
             }
         }
