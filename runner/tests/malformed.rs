@@ -34,6 +34,8 @@ const CORPUS: &[(&str, &str, &str)] = &[
     ("param_wrong_type", "9:9", "parameter `steps` expects an integer, found string"),
     ("missing_plugin", "5:10", "plugin `no-such-plugin` not found; searched:"),
     ("missing_plugin_file", "5:10", "libnothing.so` does not exist"),
+    ("strategy_unknown_workload", "10:12", "plugin `cpu` has no workload `nop`"),
+    ("report_unknown_row", "13:15", "`relative_to`: no strategy is labelled `memory`"),
 ];
 
 fn corpus_dir() -> &'static Path {
