@@ -7,7 +7,7 @@ use std::time::Duration;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::execute::Observer;
-use crate::plan::PlannedRun;
+use crate::plan::{PlannedRun, Round};
 use crate::record::RunRecord;
 use crate::scenario::Scenario;
 
@@ -56,7 +56,11 @@ impl Observer for RunProgress {
             bar.set_length(total as u64);
             bar.set_position(index as u64);
             let label = &scenario.strategies[run.strategy].label;
-            bar.set_message(format!("{} · {label} · {:?} · 0/{} units", scenario.name, run.round, self.units));
+            let round = match run.round {
+                Round::Warmup(n) => format!("warmup {}/{}", n + 1, scenario.warmup),
+                Round::Measured(n) => format!("round {}/{}", n + 1, scenario.repeat),
+            };
+            bar.set_message(format!("{} · {label} · {round} · 0/{} units", scenario.name, self.units));
         }
     }
 
