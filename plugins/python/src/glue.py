@@ -1,0 +1,174 @@
+"""The Python side of the `python` workload: loading the demo's code, calling
+its unit function, and turning results and verdicts into plain values.
+
+Written in Python because this is where exceptions, tracebacks, signatures and
+JSON are native; the Rust side only holds the objects and passes text across
+the plugin boundary. Every function here catches BaseException (SystemExit and
+KeyboardInterrupt included) so that nothing the demo does can end the process
+or leave an exception pending in the interpreter.
+"""
+
+import inspect
+import json
+import linecache
+import sys
+import traceback
+import types
+
+
+def load(source, filename, name, directory):
+    """Runs the demo's source as module `name` and returns the module.
+
+    The source is registered with linecache, so tracebacks of inline code show
+    their lines as they do for a file. A file's directory goes first on
+    sys.path, so the demo can import helper modules beside it.
+    """
+    linecache.cache[filename] = (len(source), None, source.splitlines(keepends=True), filename)
+    if directory and directory not in sys.path:
+        sys.path.insert(0, directory)
+    module = types.ModuleType(name)
+    module.__file__ = filename
+    # Registered, as an imported module is: dataclasses and pickle look
+    # classes up through sys.modules.
+    sys.modules[name] = module
+    try:
+        exec(compile(source, filename, "exec"), module.__dict__)
+    except BaseException as e:
+        del sys.modules[name]
+        raise RuntimeError("the code failed while loading:\n" + describe(e, skip=1)) from None
+    return module
+
+
+def resolve(module, function, verify, kwargs):
+    """The unit function and the verify function (or None), checked to be
+    callable as they will be called."""
+    defined = sorted(n for n, v in vars(module).items() if callable(v) and not n.startswith("_")
+                     and getattr(v, "__module__", None) == module.__name__)
+    fn = getattr(module, function, None)
+    if not callable(fn):
+        raise LookupError(f"the code defines no function `{function}` (it defines: {', '.join(defined) or 'none'}); "
+                          f"name the unit function with `function = \"...\"`")
+    if inspect.iscoroutinefunction(fn):
+        raise TypeError(f"`{function}` is an `async def`: the python workload calls plain functions "
+                        f"(the async strategies are not supported for Python code)")
+    call = ", ".join(["unit", "units"] + [f"{k}=..." for k in kwargs])
+    try:
+        inspect.signature(fn).bind(0, 1, **kwargs)
+    except TypeError as e:
+        raise TypeError(f"`{function}{inspect.signature(fn)}` cannot be called as {function}({call}): {e}") from None
+    except ValueError:
+        pass  # a builtin without a signature: find out when it is called
+    check, check_kwargs = None, False
+    if verify:
+        check = getattr(module, verify, None)
+        if check is None and verify == "verify":
+            pass  # the default name, and the code has no such function: no verify
+        elif not callable(check):
+            raise LookupError(f"the code defines no function `{verify}` to verify with "
+                              f"(it defines: {', '.join(defined) or 'none'})")
+        else:
+            check_kwargs = takes(check, [None], kwargs)
+            if not check_kwargs and not takes(check, [None], {}):
+                raise TypeError(f"`{verify}{inspect.signature(check)}` cannot be called as {verify}(results) "
+                                f"nor as {verify}(results, **kwargs)")
+    return fn, check, check_kwargs
+
+
+def takes(fn, args, kwargs):
+    """Whether fn(*args, **kwargs) fits fn's signature (True when unknown)."""
+    try:
+        inspect.signature(fn).bind(*args, **kwargs)
+    except TypeError:
+        return False
+    except ValueError:
+        return True
+    return True
+
+
+def kwargs_from_json(text):
+    return json.loads(text)
+
+
+def call(fn, unit, units, kwargs):
+    """One unit: (True, result as JSON text) or (False, why, with the traceback)."""
+    try:
+        value = fn(unit, units, **kwargs)
+    except BaseException as e:
+        return False, describe(e, skip=1)
+    finally:
+        # A forked worker ends with _exit: what the unit printed would be lost
+        # in Python's buffers.
+        flush()
+    return True, encode(value)
+
+
+def encode(value):
+    """A result as JSON text; what JSON cannot hold is sent as its repr()."""
+    try:
+        return json.dumps(value, default=repr)
+    except (TypeError, ValueError):
+        return json.dumps(repr(value))
+
+
+def check(verify, kwargs, texts):
+    """The verdict over all results: (ok, message, [(figure, number)]).
+    `kwargs` is None when verify takes the results alone."""
+    ok, message, figures = verdict_of(verify, kwargs, texts)
+    return ok, message, list(figures.items())
+
+
+def verdict_of(verify, kwargs, texts):
+    results = [None if t is None else json.loads(t) for t in texts]
+    failed = [i for i, r in enumerate(texts) if r is None]
+    if verify is None:
+        if failed:
+            return False, f"{len(failed)} of {len(texts)} units failed (first: unit {failed[0]})", {}
+        return True, f"all {len(texts)} units returned", {}
+    try:
+        verdict = verify(results, **(kwargs or {}))
+    except BaseException as e:
+        return False, f"{verify.__name__}(results) raised {one_line(e)}", {}
+    finally:
+        flush()
+    return interpret(verify.__name__, verdict)
+
+
+def interpret(name, verdict):
+    """True/False, (ok, message) or (ok, message, {figure: number})."""
+    if isinstance(verdict, tuple) and len(verdict) in (2, 3):
+        ok, message, figures = (verdict + ({},))[:3]
+        if not isinstance(figures, dict):
+            return False, f"{name}(results) returned figures that are not a dict: {figures!r}", {}
+        try:
+            figures = {str(k): float(v) for k, v in figures.items()}
+        except (TypeError, ValueError):
+            return False, f"{name}(results) returned figures that are not all numbers: {figures!r}", {}
+        return bool(ok), str(message), figures
+    if isinstance(verdict, bool):
+        return verdict, f"{name}(results) returned {verdict}", {}
+    return False, (f"{name}(results) returned {verdict!r}; expected True/False, (ok, message) "
+                   f"or (ok, message, figures)"), {}
+
+
+def describe(e, skip=0):
+    """`Type: message` on the first line, then the traceback, without the
+    `skip` innermost frames of this module."""
+    tb = e.__traceback__
+    for _ in range(skip):
+        tb = tb.tb_next if tb is not None else None
+    head = one_line(e)
+    if isinstance(e, SystemExit):
+        head += " (sys.exit() in the demo's code: it fails this unit, not the process)"
+    return head + "\n" + "".join(traceback.format_exception(type(e), e, tb)).rstrip()
+
+
+def one_line(e):
+    return "".join(traceback.format_exception_only(type(e), e)).strip().splitlines()[-1]
+
+
+def flush():
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except BaseException:
+            pass
