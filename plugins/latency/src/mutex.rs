@@ -6,7 +6,7 @@ use std::sync::{Mutex, PoisonError, mpsc};
 use std::time::Instant;
 
 use crate::measure::{self, Budget};
-use crate::{Outcome, Row};
+use crate::{Outcome, Row, sys};
 
 /// `n` lock, increment, unlock.
 fn hammer(lock: &Mutex<u64>, n: u64) {
@@ -43,15 +43,19 @@ pub struct Contended;
 
 impl Row for Contended {
     const NAME: &'static str = "mutex_contended";
-    const DESCRIPTION: &'static str = "contended lock: this thread and a rival each lock, increment, unlock one \
-        std::sync::Mutex n times at once; the figure is the time until both are done over n, what a lock + unlock \
-        costs each thread while the other wants it too (the line moves between cores, waiters may sleep in futex)";
+    const DESCRIPTION: &'static str = "contended lock: two threads on two CPUs each lock, increment, unlock one \
+        std::sync::Mutex n times at once; the figure is the time until both are done over n: what a lock + unlock \
+        costs each thread while the other wants it too (the line moves between cores, waiters sleep in futex)";
 
     fn prepare() -> Result<Self, String> {
         Ok(Contended)
     }
 
     fn measure(&self, budget: Budget) -> Result<Outcome, String> {
+        // One thread per CPU: two threads sharing a CPU take turns by time
+        // slice and hardly ever meet at the lock.
+        let rival_cpu = sys::current_cpu().ok().and_then(sys::other_cpu);
+        let (cpu, pinned) = sys::pin_here();
         let lock = Mutex::new(0u64);
         let (go, orders) = mpsc::channel::<u64>();
         let (finished, done) = mpsc::channel::<()>();
@@ -60,6 +64,7 @@ impl Row for Contended {
         // or unwinds: the rival's loop then ends before the scope joins it.
         let trials = std::thread::scope(|scope| {
             scope.spawn(|| {
+                let _pinned = rival_cpu.map(sys::pin);
                 for n in orders {
                     hammer(&lock, n);
                     if finished.send(()).is_err() {
@@ -76,11 +81,17 @@ impl Row for Contended {
                 done.recv().map_err(|_| "the rival thread is gone")?;
                 Ok(start.elapsed())
             })
-        })?;
+        });
+        drop(pinned);
+        let trials = trials?;
         let count = lock.into_inner().unwrap_or_else(PoisonError::into_inner);
         if count != 2 * sent {
             return Err(format!("counted {count} locked increments, expected {}", 2 * sent));
         }
-        Ok(Outcome::measured(trials, "per lock + unlock by each of two threads wanting one mutex"))
+        let what = match (cpu, rival_cpu) {
+            (Some(cpu), Some(rival)) => format!("on CPUs {cpu} and {rival}"),
+            _ => "not pinned".to_owned(),
+        };
+        Ok(Outcome::measured(trials, format!("per lock + unlock by each of two threads wanting one mutex, {what}")))
     }
 }

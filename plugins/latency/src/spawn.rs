@@ -12,14 +12,15 @@ pub struct ThreadSpawn;
 
 impl Row for ThreadSpawn {
     const NAME: &'static str = "thread_spawn";
-    const DESCRIPTION: &'static str = "thread spawn: std::thread spawned and joined, one at a time, the thread \
-        doing nothing (its stack mapped, the kernel task made, scheduled, ended and joined)";
+    const DESCRIPTION: &'static str = "thread spawn: std::thread spawned and joined, one at a time, doing nothing; \
+        pinned to one CPU (the new thread inherits it) so it runs as soon as join waits, with no cross-core wake-up";
 
     fn prepare() -> Result<Self, String> {
         Ok(ThreadSpawn)
     }
 
     fn measure(&self, budget: Budget) -> Result<Outcome, String> {
+        let (cpu, pinned) = sys::pin_here();
         let trials = measure::trials(budget, |n| {
             let start = Instant::now();
             for _ in 0..n {
@@ -29,8 +30,9 @@ impl Row for ThreadSpawn {
                 thread.join().map_err(|_| "the spawned thread panicked")?;
             }
             Ok(start.elapsed())
-        })?;
-        Ok(Outcome::measured(trials, "per thread spawned and joined"))
+        });
+        drop(pinned);
+        Ok(Outcome::measured(trials?, format!("per thread spawned and joined{}", on_cpu(cpu))))
     }
 }
 
@@ -40,26 +42,34 @@ pub struct Fork;
 impl Row for Fork {
     const NAME: &'static str = "fork";
     const DESCRIPTION: &'static str = "process fork: fork, the child _exits at once, the parent waitpids it, one at a \
-        time; the cost grows with the parent's memory map (the run process: the runner and this plugin)";
+        time, pinned to one CPU as thread_spawn; the cost grows with the parent's memory map (here the run process)";
 
     fn prepare() -> Result<Self, String> {
         Ok(Fork)
     }
 
     fn measure(&self, budget: Budget) -> Result<Outcome, String> {
+        let (cpu, pinned) = sys::pin_here();
         let trials = measure::trials(budget, |n| {
             let start = Instant::now();
             for _ in 0..n {
                 sys::fork(|| 0)?.wait()?;
             }
             Ok(start.elapsed())
-        })?;
+        });
+        drop(pinned);
         let what = match resident_mib() {
-            Some(mib) => format!("per fork + _exit + waitpid of a {mib:.0} MiB process"),
-            None => "per fork + _exit + waitpid".to_owned(),
+            Some(mib) => format!("per fork + _exit + waitpid of a {mib:.0} MiB process{}", on_cpu(cpu)),
+            None => format!("per fork + _exit + waitpid{}", on_cpu(cpu)),
         };
-        Ok(Outcome::measured(trials, what))
+        Ok(Outcome::measured(trials?, what))
     }
+}
+
+/// Where both ends ran: the child inherits the parent's pinning, so it runs
+/// on the same CPU as soon as the parent waits.
+fn on_cpu(cpu: Option<usize>) -> String {
+    cpu.map(|cpu| format!(", both on CPU {cpu}")).unwrap_or_default()
 }
 
 /// The calling process's resident memory, in MiB (Linux: /proc/self/statm).

@@ -22,7 +22,7 @@ impl Row for ThreadSwitch {
     }
 
     fn measure(&self, budget: Budget) -> Result<Outcome, String> {
-        let (cpu, pinned) = pin_here();
+        let (cpu, pinned) = sys::pin_here();
         let (to_echo, mut from_echo, echo_in, echo_out) = pipes()?;
         // The writer is moved into the scope's closure and dropped when it
         // returns or unwinds: the echo thread then reads end of file and ends
@@ -54,7 +54,7 @@ impl Row for ProcessSwitch {
 
     fn measure(&self, budget: Budget) -> Result<Outcome, String> {
         // The child inherits the pinning.
-        let (cpu, pinned) = pin_here();
+        let (cpu, pinned) = sys::pin_here();
         let (to_echo, mut from_echo, echo_in, echo_out) = pipes()?;
         let child = sys::fork(|| {
             // The parent's ends, closed in the child so that it reads end of
@@ -73,16 +73,6 @@ impl Row for ProcessSwitch {
         let trials = trials?;
         reaped?;
         Ok(Outcome::measured(trials.scaled(0.5), what("processes", cpu)))
-    }
-}
-
-/// Pins the calling thread to the CPU it is on: that CPU, and the pinning to
-/// undo afterwards (`None` where pinning is not allowed: then unpinned).
-fn pin_here() -> (Option<usize>, Option<sys::Pinned>) {
-    let Ok(cpu) = sys::current_cpu() else { return (None, None) };
-    match sys::pin(cpu) {
-        Ok(pinned) => (Some(cpu), Some(pinned)),
-        Err(_) => (None, None),
     }
 }
 

@@ -100,6 +100,16 @@ pub struct Pinned {
     saved: libc::cpu_set_t,
 }
 
+/// Pins the calling thread to the CPU it is on: that CPU, and the pinning to
+/// undo afterwards (`None` where pinning is not allowed: then unpinned).
+pub fn pin_here() -> (Option<usize>, Option<Pinned>) {
+    let Ok(cpu) = current_cpu() else { return (None, None) };
+    match pin(cpu) {
+        Ok(pinned) => (Some(cpu), Some(pinned)),
+        Err(_) => (None, None),
+    }
+}
+
 /// The CPU the calling thread runs on now.
 pub fn current_cpu() -> Result<usize, String> {
     // SAFETY: no arguments, no memory.
@@ -109,14 +119,28 @@ pub fn current_cpu() -> Result<usize, String> {
 
 /// Pins the calling thread to `cpu`.
 pub fn pin(cpu: usize) -> Result<Pinned, String> {
-    // SAFETY: cpu_set_t is a plain bit array, valid when zeroed.
-    let mut saved: libc::cpu_set_t = unsafe { std::mem::zeroed() };
-    // SAFETY: `saved` is a valid cpu_set_t of the size given; 0 is this thread.
-    if unsafe { libc::sched_getaffinity(0, size_of::<libc::cpu_set_t>(), &mut saved) } != 0 {
-        return Err(format!("sched_getaffinity: {}", io::Error::last_os_error()));
-    }
+    let saved = affinity()?;
     set_affinity(&one_cpu(cpu)?)?;
     Ok(Pinned { saved })
+}
+
+/// A CPU other than `cpu` that the calling thread may run on, if any.
+pub fn other_cpu(cpu: usize) -> Option<usize> {
+    let allowed = affinity().ok()?;
+    // SAFETY: CPU_ISSET only reads the set, and every index is within it.
+    (0..libc::CPU_SETSIZE as usize).find(|&other| other != cpu && unsafe { libc::CPU_ISSET(other, &allowed) })
+}
+
+/// The calling thread's CPU affinity.
+fn affinity() -> Result<libc::cpu_set_t, String> {
+    // SAFETY: cpu_set_t is a plain bit array, valid when zeroed.
+    let mut set: libc::cpu_set_t = unsafe { std::mem::zeroed() };
+    // SAFETY: `set` is a valid cpu_set_t of the size given; 0 is this thread.
+    if unsafe { libc::sched_getaffinity(0, size_of::<libc::cpu_set_t>(), &mut set) } == 0 {
+        Ok(set)
+    } else {
+        Err(format!("sched_getaffinity: {}", io::Error::last_os_error()))
+    }
 }
 
 impl Drop for Pinned {
@@ -159,4 +183,31 @@ pub fn huge_pages_note() -> String {
         Some(kib) => format!(", {} MiB of the process on 2 MiB pages", kib >> 10),
         None => String::new(),
     }
+}
+
+/// The in-memory file system `file` is on (tmpfs, ramfs), if it is on one:
+/// there O_DIRECT reads RAM and no device.
+pub fn in_memory_file_system(file: &std::fs::File) -> Option<&'static str> {
+    use std::os::fd::AsRawFd;
+    /// ramfs's magic number (linux/magic.h), which libc does not name.
+    const RAMFS_MAGIC: u64 = 0x8584_58f6;
+    // SAFETY: libc::statfs is a plain C struct, valid when zeroed.
+    let mut stat: libc::statfs = unsafe { std::mem::zeroed() };
+    // SAFETY: the descriptor is open (borrowed from `file`); `stat` is a valid place for the result.
+    if unsafe { libc::fstatfs(file.as_raw_fd(), &mut stat) } != 0 {
+        return None;
+    }
+    match stat.f_type as u64 & 0xffff_ffff {
+        magic if magic == libc::TMPFS_MAGIC as u64 => Some("tmpfs"),
+        RAMFS_MAGIC => Some("ramfs"),
+        _ => None,
+    }
+}
+
+/// The block device a file lives on ("vda", "nvme0n1p2"), from sysfs, if known.
+pub fn block_device(metadata: &std::fs::Metadata) -> Option<String> {
+    use std::os::unix::fs::MetadataExt;
+    let (major, minor) = (libc::major(metadata.dev()), libc::minor(metadata.dev()));
+    let uevent = std::fs::read_to_string(format!("/sys/dev/block/{major}:{minor}/uevent")).ok()?;
+    uevent.lines().find_map(|line| line.strip_prefix("DEVNAME=")).map(str::to_owned)
 }
