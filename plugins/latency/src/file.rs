@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use crate::measure::{self, Budget};
-use crate::{Outcome, Row};
+use crate::{Outcome, Row, sys};
 
 const MIB: usize = 1 << 20;
 
@@ -90,7 +90,8 @@ impl Row for CachedFile {
 pub struct DirectFile {
     /// The file opened with O_DIRECT, or why that is not possible here.
     direct: Result<File, String>,
-    dir: PathBuf,
+    /// Where the file is, for the verdict: the device, or the directory.
+    place: String,
 }
 
 impl Row for DirectFile {
@@ -102,8 +103,11 @@ impl Row for DirectFile {
 
     fn prepare() -> Result<Self, String> {
         let path = make_file("direct", DIRECT_MIB, true)?;
-        let dir = path.parent().map(Path::to_owned).unwrap_or_default();
-        Ok(DirectFile { direct: open_direct(&path), dir })
+        let place = match std::fs::metadata(&path).ok().as_ref().and_then(sys::block_device) {
+            Some(device) => format!("on /dev/{device}"),
+            None => format!("under {}", path.parent().unwrap_or(&path).display()),
+        };
+        Ok(DirectFile { direct: open_direct(&path), place })
     }
 
     fn measure(&self, budget: Budget) -> Result<Outcome, String> {
@@ -116,8 +120,8 @@ impl Row for DirectFile {
         let buffer = &mut bytes[offset..offset + MIB];
         let trials = time_reads(budget, DIRECT_MIB, buffer, |buf, at| file.read_exact_at(buf, at))?;
         let what = format!(
-            "per MiB read with O_DIRECT from a 16 MiB file under {} (past the page cache; a VM's host may still cache its disk)",
-            self.dir.display()
+            "per MiB read with O_DIRECT from a 16 MiB file {} (past the page cache; a VM's host may still cache its disk)",
+            self.place
         );
         Ok(Outcome::measured(trials, what))
     }
@@ -134,6 +138,12 @@ fn open_direct(path: &Path) -> Result<File, String> {
         format!("O_DIRECT {what} of {} failed ({e}): {why}", path.display())
     };
     let file = OpenOptions::new().read(true).custom_flags(libc::O_DIRECT).open(path).map_err(|e| refused(e, "open"))?;
+    if let Some(fs) = sys::in_memory_file_system(&file) {
+        return Err(format!(
+            "O_DIRECT: {} is on {fs}, in memory, so there is no device to read from (set TMPDIR to a disk)",
+            path.display()
+        ));
+    }
     let mut bytes = vec![0u8; MIB + DIRECT_ALIGN];
     let offset = bytes.as_ptr().align_offset(DIRECT_ALIGN);
     file.read_exact_at(&mut bytes[offset..offset + MIB], 0).map_err(|e| refused(e, "read"))?;
