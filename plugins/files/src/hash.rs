@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 use runner_sdk::{ParamSpec, Params, UnitContext, UnitFuture, Workload, with_figures};
 use sha1::{Digest, Sha1};
 
+use crate::buffer::ReadBuffer;
+
 #[derive(Debug)]
 pub struct Hash {
     dir: PathBuf,
@@ -121,9 +123,10 @@ fn content(unit: u64, bytes: u64) -> Vec<u8> {
 pub fn hash_file(path: &Path, chunk: usize) -> Result<String, String> {
     let mut file = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let mut hasher = Sha1::new();
-    let mut buffer = vec![0u8; chunk];
+    let mut buffer = ReadBuffer::new(chunk)?;
+    let buffer = buffer.as_mut_slice();
     loop {
-        let n = file.read(&mut buffer).map_err(|e| e.to_string())?;
+        let n = file.read(buffer).map_err(|e| e.to_string())?;
         if n == 0 {
             break;
         }

@@ -4,6 +4,7 @@
 //! Files live in the run's scratch directory, which the runner makes and
 //! removes whatever happens, so a crashed or killed run leaves nothing behind.
 
+mod buffer;
 mod hash;
 mod tree;
 
