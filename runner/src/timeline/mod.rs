@@ -131,26 +131,15 @@ impl Timeline {
     /// What `worker` did in each of `buckets` equal slices of the picture.
     pub fn profile(&self, worker: u32, buckets: usize) -> Vec<Cell> {
         let mut cells = vec![Cell::default(); buckets];
-        let bucket_ns = self.span_ns() as f64 / buckets.max(1) as f64;
-        let mut spread = |start: u64, end: u64, add: &mut dyn FnMut(&mut Cell, f64)| {
-            let (start, end) = (start as f64 / bucket_ns, end as f64 / bucket_ns);
-            let first = start.floor().max(0.0) as usize;
-            let last = (end.ceil() as usize).min(buckets);
-            for (i, cell) in cells.iter_mut().enumerate().take(last).skip(first) {
-                let overlap = end.min(i as f64 + 1.0) - start.max(i as f64);
-                if overlap > 0.0 {
-                    add(cell, overlap);
-                }
-            }
-        };
+        let slices = Slices::new(self.span_ns(), buckets);
         for bar in self.bars.iter().filter(|b| b.worker == worker) {
-            spread(bar.start_ns, bar.end_ns, &mut |c, f| c.in_flight += f);
+            slices.overlaps(bar.start_ns, bar.end_ns, |i, f| cells[i].in_flight += f);
         }
         for wait in self.waits.iter().filter(|w| w.worker == worker) {
-            match wait.kind {
-                WaitKind::Gil => spread(wait.start_ns, wait.end_ns, &mut |c, f| c.waiting_gil += f),
-                WaitKind::Io => spread(wait.start_ns, wait.end_ns, &mut |c, f| c.waiting_io += f),
-            }
+            slices.overlaps(wait.start_ns, wait.end_ns, |i, f| match wait.kind {
+                WaitKind::Gil => cells[i].waiting_gil += f,
+                WaitKind::Io => cells[i].waiting_io += f,
+            });
         }
         cells
     }
@@ -158,16 +147,10 @@ impl Timeline {
     /// Average load of `core` in each of `buckets` equal slices of the picture.
     pub fn core_profile(&self, core: usize, buckets: usize) -> Vec<f64> {
         let mut load = vec![0.0; buckets];
-        let bucket_ns = self.span_ns() as f64 / buckets.max(1) as f64;
+        let slices = Slices::new(self.span_ns(), buckets);
         for sample in &self.cpu {
             let Some(&busy) = sample.busy.get(core) else { continue };
-            let (start, end) = (sample.start_ns as f64 / bucket_ns, sample.end_ns as f64 / bucket_ns);
-            for (i, cell) in load.iter_mut().enumerate().take((end.ceil() as usize).min(buckets)).skip(start as usize) {
-                let overlap = end.min(i as f64 + 1.0) - start.max(i as f64);
-                if overlap > 0.0 {
-                    *cell += overlap * f64::from(busy);
-                }
-            }
+            slices.overlaps(sample.start_ns, sample.end_ns, |i, f| load[i] += f * f64::from(busy));
         }
         load
     }
@@ -203,6 +186,32 @@ impl Timeline {
     pub fn finish(&mut self, end_ns: u64) {
         self.lanes.sort_by_key(|l| l.worker);
         self.end_ns = end_ns;
+    }
+}
+
+/// The picture's time cut into equal slices.
+#[derive(Debug, Clone, Copy)]
+struct Slices {
+    count: usize,
+    slice_ns: f64,
+}
+
+impl Slices {
+    fn new(span_ns: u64, count: usize) -> Slices {
+        Slices { count, slice_ns: span_ns as f64 / count.max(1) as f64 }
+    }
+
+    /// Calls `add(slice, fraction)` for every slice that `start..end` covers,
+    /// with the fraction of the slice it covers.
+    fn overlaps(self, start_ns: u64, end_ns: u64, mut add: impl FnMut(usize, f64)) {
+        let (start, end) = (start_ns as f64 / self.slice_ns, end_ns as f64 / self.slice_ns);
+        let last = (end.ceil().max(0.0) as usize).min(self.count);
+        for i in (start.floor().max(0.0) as usize)..last {
+            let overlap = end.min(i as f64 + 1.0) - start.max(i as f64);
+            if overlap > 0.0 {
+                add(i, overlap);
+            }
+        }
     }
 }
 
