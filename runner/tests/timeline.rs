@@ -123,7 +123,9 @@ fn the_terminal_timeline_draws_a_lane_per_worker_and_a_row_per_core() {
     };
     let threads = section("threads");
     assert_eq!(threads.iter().filter(|l| l.trim_start().starts_with("worker")).count(), 4, "{text}");
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    // Every core the kernel counts in /proc/stat (which a cpuset may not limit).
+    let stat = std::fs::read_to_string("/proc/stat").unwrap();
+    let cores = stat.lines().filter(|l| l.starts_with("cpu") && l.as_bytes()[3].is_ascii_digit()).count();
     assert_eq!(threads.iter().filter(|l| l.trim_start().starts_with("cpu")).count(), cores, "{text}");
     assert!(section("async").iter().any(|l| l.contains("in flight")), "{text}");
     assert!(section("sequential")[0].contains('─'), "sleeping shows as waiting:\n{text}");
