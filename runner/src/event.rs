@@ -33,7 +33,8 @@ pub enum Event {
     /// processes. Batched because a million tiny units must not cost the
     /// measured run (or the host reading the stream) a million JSON objects.
     UnitsDone { worker: u32, spans: Vec<UnitSpan> },
-    /// Times a worker spent waiting inside units since its last batch: for
+    /// Times a worker spent waiting since its last batch (inside units, or for
+    /// the lock at the switch point between two): for
     /// the simulated interpreter lock, or in blocking IO (what a timeline
     /// draws as waiting rather than running).
     Waits { worker: u32, spans: Vec<WaitSpan> },

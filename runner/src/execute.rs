@@ -28,9 +28,10 @@ pub struct ScenarioRuns {
 /// How to carry out a plan.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ExecuteOptions {
-    /// Sample every core's load during each run (for timelines); off unless a
-    /// picture was asked for, so a plain run does not even pay the sampler.
-    pub sample_cpu: bool,
+    /// Keep each run's spans and sample every core's load during it (for
+    /// timelines); off unless a picture was asked for, so a plain run pays
+    /// neither the sampler nor the memory.
+    pub pictures: bool,
 }
 
 /// What the caller of [`execute`] hears as the runs go (progress, logs).
@@ -119,7 +120,7 @@ fn run_once(
         grace: GRACE,
     };
     let mut recorder = Recorder::new(run.strategy, run.round, scenario.workload.units);
-    let sampler = if options.sample_cpu { crate::timeline::cpu::CpuSampler::start() } else { None };
+    let sampler = if options.pictures { crate::timeline::cpu::CpuSampler::start() } else { None };
     let supervised = supervise(&command, |event| {
         let progress = matches!(event, Event::UnitsDone { .. } | Event::UnitFailed { .. });
         recorder.observe(event);
@@ -127,7 +128,8 @@ fn run_once(
             observer.units_done(recorder.units_accounted());
         }
     });
-    let cpu = sampler.map(|s| s.stop()).unwrap_or_default();
+    let samples = sampler.map(|s| s.stop()).unwrap_or_default();
+    let pictures = options.pictures.then_some(samples);
     match supervised {
         Ok(report) => {
             tracing::debug!(
@@ -135,7 +137,7 @@ fn run_once(
                 malformed_events = report.malformed_events,
                 stderr = %report.stderr.tail.trim_end(), "run ended"
             );
-            recorder.finish(&report, cpu)
+            recorder.finish(&report, pictures)
         }
         Err(e) => recorder.not_started(e.to_string()),
     }

@@ -38,14 +38,14 @@ fn main() -> ExitCode {
     let mut catalog =
         Catalog::new(SearchPath::from_env(&cli.global.plugin_dirs), cli.global.plugin_overrides.iter().cloned());
     let code = match &cli.command {
-        Some(Command::Run(args)) => commands::run(args, &mut catalog),
+        Some(Command::Run(args)) => commands::run(args, cli.global.quiet, &mut catalog),
         Some(Command::List) => commands::list(&mut catalog),
         Some(Command::Validate { files }) => commands::validate(files, &mut catalog),
         Some(Command::New { what: NewWhat::Plugin { name, dir, sdk } }) => {
             commands::new_plugin(name, dir.as_deref(), sdk.as_deref())
         }
         Some(Command::Worker | Command::Describe { .. } | Command::Serve(_)) => unreachable!("dispatched above"),
-        None => commands::run(&cli.run, &mut catalog),
+        None => commands::run(&cli.run, cli.global.quiet, &mut catalog),
     };
     ExitCode::from(code)
 }

@@ -233,12 +233,13 @@ impl Recorder {
         record
     }
 
-    /// Completes the record with how the process ended, and the host's CPU
-    /// samples taken meanwhile (`CLOCK_MONOTONIC` times; empty when not sampled).
-    pub fn finish(mut self, report: &ChildReport, cpu: Vec<CpuSample>) -> RunRecord {
+    /// Completes the record with how the process ended. `pictures` is `None`
+    /// when no picture was asked for (the timeline keeps only its totals),
+    /// else the host's CPU samples taken meanwhile (`CLOCK_MONOTONIC` times).
+    pub fn finish(mut self, report: &ChildReport, pictures: Option<Vec<CpuSample>>) -> RunRecord {
         let end_ns = self.record.measurement.map_or(0, |m| m.wall_ns);
-        self.timeline.finish(end_ns);
-        if let Some(origin) = self.clock_origin_ns {
+        self.timeline.finish(end_ns, pictures.is_some());
+        if let (Some(origin), Some(cpu)) = (self.clock_origin_ns, pictures) {
             self.timeline.cpu = crate::timeline::cpu::on_run_clock(cpu, origin, self.timeline.span_ns());
         }
         self.record.timeline = Arc::new(std::mem::take(&mut self.timeline));

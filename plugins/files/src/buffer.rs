@@ -7,7 +7,7 @@
 //! walks the whole buffer, and under a hypervisor each TLB miss is a nested
 //! page walk. Prefaulting the small pages did not help; a huge page did.
 
-use std::alloc::{Layout, alloc_zeroed, dealloc};
+use std::alloc::{Layout, alloc, dealloc};
 
 /// Size and alignment of a transparent huge page on x86-64 and aarch64 (4 KiB base pages).
 const HUGE_PAGE: usize = 2 << 20;
@@ -28,14 +28,22 @@ impl ReadBuffer {
         let layout =
             Layout::from_size_align(size, HUGE_PAGE).map_err(|e| format!("read buffer of {len} bytes: {e}"))?;
         // SAFETY: the layout has a non-zero size.
-        let ptr = unsafe { alloc_zeroed(layout) };
+        let ptr = unsafe { alloc(layout) };
         if ptr.is_null() {
             return Err(format!("could not allocate a read buffer of {size} bytes"));
         }
-        // Advice only: where huge pages are off, the buffer works on small ones.
+        // The advice comes before the first touch, which is when the kernel
+        // picks the page size. Advice only: without huge pages, small ones.
         // SAFETY: `ptr..ptr + size` is this allocation, aligned to the page size.
         unsafe { libc::madvise(ptr.cast(), size, libc::MADV_HUGEPAGE) };
+        // SAFETY: `size` bytes from `ptr` are this allocation.
+        unsafe { std::ptr::write_bytes(ptr, 0, size) };
         Ok(ReadBuffer { ptr, len, layout })
+    }
+
+    /// Usable bytes.
+    pub fn len(&self) -> usize {
+        self.len
     }
 
     /// The `len` usable bytes.

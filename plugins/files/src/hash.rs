@@ -123,16 +123,35 @@ fn content(unit: u64, bytes: u64) -> Vec<u8> {
 pub fn hash_file(path: &Path, chunk: usize) -> Result<String, String> {
     let mut file = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let mut hasher = Sha1::new();
-    let mut buffer = ReadBuffer::new(chunk)?;
-    let buffer = buffer.as_mut_slice();
-    loop {
-        let n = file.read(buffer).map_err(|e| e.to_string())?;
-        if n == 0 {
-            break;
+    with_buffer(chunk, |buffer| {
+        loop {
+            let n = file.read(buffer).map_err(|e| e.to_string())?;
+            if n == 0 {
+                return Ok(());
+            }
+            hasher.update(&buffer[..n]);
         }
-        hasher.update(&buffer[..n]);
-    }
+    })?;
     Ok(hex(&hasher.finalize()))
+}
+
+thread_local! {
+    /// Each worker thread's read buffer, made once: a fresh 2 MiB buffer per
+    /// file would cost its zeroing in every unit.
+    static BUFFER: std::cell::RefCell<Option<ReadBuffer>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `f` on this thread's read buffer of `chunk` bytes.
+fn with_buffer<T>(chunk: usize, f: impl FnOnce(&mut [u8]) -> Result<T, String>) -> Result<T, String> {
+    BUFFER.with(|cell| {
+        // Hashing never awaits, so no other unit on this thread holds the buffer.
+        let mut slot = cell.try_borrow_mut().map_err(|_| "the read buffer is in use".to_owned())?;
+        if slot.as_ref().is_none_or(|b| b.len() != chunk) {
+            *slot = Some(ReadBuffer::new(chunk)?);
+        }
+        let buffer = slot.as_mut().expect("made above");
+        f(buffer.as_mut_slice())
+    })
 }
 
 fn hex(bytes: &[u8]) -> String {

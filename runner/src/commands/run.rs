@@ -41,7 +41,7 @@ pub fn scenario_held(report: &Report<'_>) -> bool {
     }
 }
 
-pub fn run(args: &RunArgs, catalog: &mut Catalog) -> u8 {
+pub fn run(args: &RunArgs, quiet: bool, catalog: &mut Catalog) -> u8 {
     if args.files.is_empty() {
         eprintln!("error: no scenario file given\n(try `runner scenarios/cpu_bound.toml`, or `runner --help`)");
         return exit_code::INPUT_UNUSABLE;
@@ -69,13 +69,15 @@ pub fn run(args: &RunArgs, catalog: &mut Catalog) -> u8 {
         OutputFormat::Markdown => Box::new(Markdown),
         OutputFormat::Csv => Box::new(Csv),
     };
-    let options = ExecuteOptions { sample_cpu: args.wants_pictures() };
-    let mut progress = RunProgress::new(!args.no_progress && args.format == OutputFormat::Table);
+    let options = ExecuteOptions { pictures: args.wants_pictures() };
+    let show_progress = !args.no_progress && !quiet && args.format == OutputFormat::Table;
     let mut graded: Vec<Graded> = Vec::new();
     let mut code = exit_code::OK;
     let mut interrupted = None;
     for scenario in scenarios {
         tracing::info!("running `{}` ({})", scenario.name, scenario.path.display());
+        // A bar per scenario: a finished indicatif bar stays hidden.
+        let mut progress = RunProgress::new(show_progress);
         let runs = execute(&scenario, options, &mut progress);
         let summaries = summarize(&scenario, &runs.records);
         let mut result = Graded { outcomes: Vec::new(), scenario, runs, summaries };

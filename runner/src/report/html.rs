@@ -7,8 +7,9 @@
 use std::fmt::Write;
 
 use super::Report;
-use super::table::{bytes, seconds};
+use super::table::{bytes, figure_value, seconds};
 use crate::event::WaitKind;
+use crate::scenario::FigureTable;
 use crate::stats::StrategySummary;
 use crate::timeline::svg::{self, escape_xml as esc};
 
@@ -55,7 +56,10 @@ fn scenario_section(page: &mut String, report: &Report<'_>) {
         scenario.warmup,
         esc(&scenario.path.display().to_string())
     );
-    results_table(page, report);
+    match &scenario.figure_table {
+        Some(figures) => figure_results(page, report, figures),
+        None => results_table(page, report),
+    }
     verdicts(page, report);
     let _ = write!(page, "<h2>What each strategy did (its median run)</h2>{}", svg::legend());
     for summary in report.summaries {
@@ -91,6 +95,43 @@ fn results_table(page: &mut String, report: &Report<'_>) {
             esc(&entry.label),
             entry.spec.workers
         );
+    }
+    page.push_str("</table>");
+}
+
+/// A `[report]` scenario's table: the figure per row, as the terminal shows it.
+fn figure_results(page: &mut String, report: &Report<'_>, figures: &FigureTable) {
+    let strategies = &report.scenario.strategies;
+    page.push_str("<table class=\"results\"><tr><th></th><th>median</th><th>min–max</th>");
+    if let Some(beside) = &figures.beside {
+        let _ = write!(page, "<th>{}</th>", esc(beside));
+    }
+    if let Some(reference) = figures.relative_to {
+        let _ = write!(page, "<th>× {}</th>", esc(&strategies[reference].label));
+    }
+    page.push_str("<th></th></tr>");
+    let value = |v: f64| esc(&figure_value(v, &figures.unit));
+    for (summary, row) in report.summaries.iter().zip(crate::stats::figure_rows(report.scenario, report.summaries)) {
+        let _ = write!(page, "<tr><td>{}</td>", esc(&strategies[summary.index].label));
+        match row {
+            Some(row) => {
+                let (s, max) = (row.spread, value(row.spread.max));
+                let _ = write!(page, "<td>{}</td><td>{}–{max}</td>", value(s.median), value(s.min));
+                if figures.beside.is_some() {
+                    let _ = write!(page, "<td>{}</td>", row.beside.map_or(String::new(), value));
+                }
+                if figures.relative_to.is_some() {
+                    let _ = write!(page, "<td>{}</td>", row.ratio.map_or("—".into(), |r| format!("{r:.3}×")));
+                }
+                let note = if row.noisy { "<span class=\"bad\">noisy</span>" } else { "" };
+                let _ = write!(page, "<td>{note}</td></tr>");
+            }
+            None => {
+                let blanks = 1 + usize::from(figures.beside.is_some()) + usize::from(figures.relative_to.is_some());
+                let why = summary.verdict_message.as_deref().unwrap_or("no figure");
+                let _ = write!(page, "<td>—</td>{}<td>{}</td></tr>", "<td></td>".repeat(blanks), esc(why));
+            }
+        }
     }
     page.push_str("</table>");
 }
@@ -136,7 +177,7 @@ fn strategy_timeline(page: &mut String, report: &Report<'_>, summary: &StrategyS
             let timeline = &run.timeline;
             page.push_str(&svg::render(timeline));
             let mut caption = format!(
-                "{} worker(s) · wall {} · units busy {} in all",
+                "{} worker(s) · wall {} · in units {} in all",
                 timeline.lanes.len(),
                 seconds(run.wall_s().unwrap_or(0.0)),
                 seconds(timeline.bars_ns() as f64 / 1e9)
@@ -144,8 +185,11 @@ fn strategy_timeline(page: &mut String, report: &Report<'_>, summary: &StrategyS
             for (kind, what) in [(WaitKind::Gil, "waiting for the lock"), (WaitKind::Io, "waiting for IO")] {
                 let waited = timeline.waits_ns(kind);
                 if waited > 0 {
-                    let _ = write!(caption, " · {} of it {what}", seconds(waited as f64 / 1e9));
+                    let _ = write!(caption, " · {} {what}", seconds(waited as f64 / 1e9));
                 }
+            }
+            if timeline.dropped > 0 {
+                let _ = write!(caption, " · {} spans past the first 200,000 not drawn", timeline.dropped);
             }
             if timeline.cpu.is_empty() {
                 caption.push_str(" · no CPU samples");

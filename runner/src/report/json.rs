@@ -157,7 +157,8 @@ struct TimelineDoc {
     lanes: usize,
     /// Sum of the units' durations over all workers (waits included).
     busy_s: f64,
-    /// Time spent waiting for the simulated interpreter lock, inside units.
+    /// Time spent waiting for the simulated interpreter lock (inside units
+    /// and at the switch point between them).
     waiting_gil_s: f64,
     /// Time spent in blocking IO, inside units.
     waiting_io_s: f64,
@@ -165,6 +166,8 @@ struct TimelineDoc {
     max_in_flight: usize,
     /// CPU samples taken by the host (0 unless `--report` or `--timeline`).
     cpu_samples: usize,
+    /// Spans past the 200,000 a run keeps for its picture (counted in the totals).
+    dropped_spans: u64,
 }
 
 fn spread(s: Option<Spread>) -> Option<SpreadDoc> {
@@ -197,7 +200,8 @@ fn run_doc(run: &RunRecord) -> RunDoc {
                 busy_s: t.bars_ns() as f64 / 1e9,
                 waiting_gil_s: t.waits_ns(WaitKind::Gil) as f64 / 1e9,
                 waiting_io_s: t.waits_ns(WaitKind::Io) as f64 / 1e9,
-                max_in_flight: t.lanes.iter().map(|l| t.max_in_flight(l.worker)).max().unwrap_or(0),
+                max_in_flight: t.max_in_flight(),
+                dropped_spans: t.dropped,
                 cpu_samples: t.cpu.len(),
             }
         },

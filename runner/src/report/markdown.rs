@@ -58,7 +58,7 @@ fn figure_table(out: &mut String, report: &Report<'_>, figures: &FigureTable) {
     let rows = crate::stats::figure_rows(report.scenario, report.summaries);
     for (summary, row) in report.summaries.iter().zip(rows) {
         let label = cell(&report.scenario.strategies[summary.index].label);
-        let value = |v: f64| figure_value(v, &figures.unit);
+        let value = |v: f64| cell(&figure_value(v, &figures.unit));
         let mut line = format!("| {label} |");
         match row {
             Some(row) => {

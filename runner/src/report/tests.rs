@@ -99,7 +99,7 @@ fn record(strategy: usize, round: u32, wall_ms: u64, verified: bool, gil: bool) 
         leftovers: 0,
         malformed_events: 0,
     };
-    recorder.finish(&report, Vec::new())
+    recorder.finish(&report, None)
 }
 
 fn golden() -> (Scenario, ScenarioRuns) {
@@ -196,4 +196,9 @@ fn a_figure_table_shows_spread_lecture_ratio_and_noise() {
     let report = Report { scenario: &scenario, runs: &runs, summaries: &summaries, expectations: &[] };
     check("figures_table.txt", &Table.render(&report));
     check("figures_markdown.md", &Markdown.render(&report));
+    let page = super::html::render(std::slice::from_ref(&report));
+    for shown in ["× memory reference", "<span class=\"bad\">noisy</span>", "O_DIRECT is not supported here", "1.10 ns"]
+    {
+        assert!(page.contains(shown), "the page shows the figure table: no `{shown}`");
+    }
 }

@@ -1,5 +1,6 @@
 //! What happened when in one run: a lane per worker with a bar per unit, the
-//! waits inside units (for the simulated interpreter lock, in blocking IO),
+//! waits (in blocking IO inside units; for the simulated interpreter lock
+//! inside units and at the switch point between them),
 //! and the machine's CPU load per core sampled by the host meanwhile. Built
 //! from the run's event stream (see [`crate::record::Recorder`]); drawn for
 //! the terminal ([`terminal`]) and as SVG ([`svg`]). Nothing here measures.
@@ -12,7 +13,7 @@ use crate::event::WaitKind;
 
 /// Bars (and, separately, waits) kept per run. Beyond this a run of tiny
 /// units would cost memory and drawing time for pixels nobody can tell apart;
-/// the rest are counted in [`Timeline::dropped`].
+/// the rest are counted in [`Timeline::dropped`] (and still in the totals).
 pub const MAX_SPANS: usize = 200_000;
 
 /// One run's timeline. Times are nanoseconds since the run's clock started
@@ -29,6 +30,16 @@ pub struct Timeline {
     pub dropped: u64,
     /// The strategy's wall time: where the picture ends.
     pub end_ns: u64,
+    /// Totals over every bar and wait reported, kept or not.
+    totals: Totals,
+}
+
+/// Durations summed over every span a run reported.
+#[derive(Debug, Clone, Copy, Default)]
+struct Totals {
+    bars_ns: u64,
+    gil_ns: u64,
+    io_ns: u64,
 }
 
 /// One slice of a lane: each figure is time over the slice's length, so a
@@ -58,6 +69,9 @@ impl Cell {
 pub struct Lane {
     pub worker: u32,
     pub pid: u32,
+    /// The most units this worker had running at once (1 for one after
+    /// another; more for async), known once the timeline is finished.
+    pub max_in_flight: usize,
 }
 
 /// One unit on one worker.
@@ -70,7 +84,8 @@ pub struct Bar {
     pub failed: bool,
 }
 
-/// Time a worker spent waiting inside a unit.
+/// Time a worker spent waiting: in blocking IO, or for the simulated lock
+/// (inside a unit or at the switch point after one).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Wait {
     pub worker: u32,
@@ -89,14 +104,17 @@ pub struct CpuSample {
 }
 
 impl Timeline {
-    /// Total time of every kept bar: the workers' busy time, waits included.
+    /// Total time of every bar: the workers' time in units, waits included.
     pub fn bars_ns(&self) -> u64 {
-        self.bars.iter().map(|b| b.end_ns.saturating_sub(b.start_ns)).sum()
+        self.totals.bars_ns
     }
 
-    /// Total time of kept waits of `kind`.
+    /// Total time of every wait of `kind`.
     pub fn waits_ns(&self, kind: WaitKind) -> u64 {
-        self.waits.iter().filter(|w| w.kind == kind).map(|w| w.end_ns.saturating_sub(w.start_ns)).sum()
+        match kind {
+            WaitKind::Gil => self.totals.gil_ns,
+            WaitKind::Io => self.totals.io_ns,
+        }
     }
 
     /// Where the picture ends: the wall time, or the last thing seen.
@@ -110,32 +128,28 @@ impl Timeline {
         self.cpu.iter().map(|s| s.busy.len()).max().unwrap_or(0)
     }
 
-    /// The most units any worker had running at once (1 for a worker that
-    /// runs units one after another; more for async).
-    pub fn max_in_flight(&self, worker: u32) -> usize {
-        let mut edges: Vec<(u64, i32)> = Vec::new();
-        for bar in self.bars.iter().filter(|b| b.worker == worker) {
-            edges.push((bar.start_ns, 1));
-            edges.push((bar.end_ns, -1));
-        }
-        // Ends before starts at the same instant: back-to-back is not overlap.
-        edges.sort_unstable();
-        let (mut now, mut most) = (0i32, 0i32);
-        for (_, step) in edges {
-            now += step;
-            most = most.max(now);
-        }
-        most.max(0) as usize
+    /// The kept bars of `worker`, by start time (once finished).
+    pub fn bars_of(&self, worker: u32) -> &[Bar] {
+        let start = self.bars.partition_point(|b| b.worker < worker);
+        let end = self.bars.partition_point(|b| b.worker <= worker);
+        &self.bars[start..end]
+    }
+
+    /// The kept waits of `worker`, by start time (once finished).
+    pub fn waits_of(&self, worker: u32) -> &[Wait] {
+        let start = self.waits.partition_point(|w| w.worker < worker);
+        let end = self.waits.partition_point(|w| w.worker <= worker);
+        &self.waits[start..end]
     }
 
     /// What `worker` did in each of `buckets` equal slices of the picture.
     pub fn profile(&self, worker: u32, buckets: usize) -> Vec<Cell> {
         let mut cells = vec![Cell::default(); buckets];
         let slices = Slices::new(self.span_ns(), buckets);
-        for bar in self.bars.iter().filter(|b| b.worker == worker) {
+        for bar in self.bars_of(worker) {
             slices.overlaps(bar.start_ns, bar.end_ns, |i, f| cells[i].in_flight += f);
         }
-        for wait in self.waits.iter().filter(|w| w.worker == worker) {
+        for wait in self.waits_of(worker) {
             slices.overlaps(wait.start_ns, wait.end_ns, |i, f| match wait.kind {
                 WaitKind::Gil => cells[i].waiting_gil += f,
                 WaitKind::Io => cells[i].waiting_io += f,
@@ -157,6 +171,7 @@ impl Timeline {
 
     /// Adds a bar, unless the run has already kept [`MAX_SPANS`].
     pub fn push_bar(&mut self, bar: Bar) {
+        self.totals.bars_ns += bar.end_ns.saturating_sub(bar.start_ns);
         if self.bars.len() < MAX_SPANS {
             self.bars.push(bar);
         } else {
@@ -166,6 +181,11 @@ impl Timeline {
 
     /// Adds a wait, unless the run has already kept [`MAX_SPANS`].
     pub fn push_wait(&mut self, wait: Wait) {
+        let took = wait.end_ns.saturating_sub(wait.start_ns);
+        match wait.kind {
+            WaitKind::Gil => self.totals.gil_ns += took,
+            WaitKind::Io => self.totals.io_ns += took,
+        }
         if self.waits.len() < MAX_SPANS {
             self.waits.push(wait);
         } else {
@@ -178,15 +198,45 @@ impl Timeline {
         match self.lanes.iter_mut().find(|l| l.worker == worker) {
             Some(lane) if pid != 0 => lane.pid = pid,
             Some(_) => {}
-            None => self.lanes.push(Lane { worker, pid }),
+            None => self.lanes.push(Lane { worker, pid, max_in_flight: 0 }),
         }
     }
 
-    /// Orders lanes by worker id, once every event is in.
-    pub fn finish(&mut self, end_ns: u64) {
+    /// Orders everything by worker and time once every event is in, and
+    /// works out each lane's most units in flight. Without `keep_spans` only
+    /// the totals stay (no picture was asked for: a million-unit run need not
+    /// hold its spans until the reports are written).
+    pub fn finish(&mut self, end_ns: u64, keep_spans: bool) {
         self.lanes.sort_by_key(|l| l.worker);
+        self.bars.sort_unstable_by_key(|b| (b.worker, b.start_ns));
+        self.waits.sort_unstable_by_key(|w| (w.worker, w.start_ns));
+        for i in 0..self.lanes.len() {
+            self.lanes[i].max_in_flight = most_at_once(self.bars_of(self.lanes[i].worker));
+        }
         self.end_ns = end_ns;
+        if !keep_spans {
+            self.bars = Vec::new();
+            self.waits = Vec::new();
+        }
     }
+
+    /// The most units any worker had in flight at once.
+    pub fn max_in_flight(&self) -> usize {
+        self.lanes.iter().map(|l| l.max_in_flight).max().unwrap_or(0)
+    }
+}
+
+/// The most of `bars` that overlap at any instant.
+fn most_at_once(bars: &[Bar]) -> usize {
+    let mut edges: Vec<(u64, i32)> = bars.iter().flat_map(|b| [(b.start_ns, 1), (b.end_ns, -1)]).collect();
+    // Ends before starts at the same instant: back-to-back is not overlap.
+    edges.sort_unstable();
+    let (mut now, mut most) = (0i32, 0i32);
+    for (_, step) in edges {
+        now += step;
+        most = most.max(now);
+    }
+    most.max(0) as usize
 }
 
 /// The picture's time cut into equal slices.
@@ -231,9 +281,13 @@ mod tests {
         t.push_bar(bar(1, 0, 10));
         t.push_bar(bar(1, 5, 15));
         t.push_bar(bar(1, 6, 8));
-        assert_eq!(t.max_in_flight(0), 1);
-        assert_eq!(t.max_in_flight(1), 3);
-        assert_eq!(t.bars_ns(), 10 + 10 + 10 + 10 + 2);
+        t.see_worker(1, 7);
+        t.see_worker(0, 7);
+        t.finish(20, false);
+        assert_eq!(t.lanes.iter().map(|l| l.max_in_flight).collect::<Vec<_>>(), vec![1, 3]);
+        assert_eq!(t.max_in_flight(), 3);
+        assert_eq!(t.bars_ns(), 10 + 10 + 10 + 10 + 2, "totals outlive the spans");
+        assert!(t.bars.is_empty());
     }
 
     #[test]
@@ -241,7 +295,7 @@ mod tests {
         let mut t = Timeline::default();
         t.push_bar(bar(0, 0, 100));
         t.push_wait(Wait { worker: 0, kind: WaitKind::Gil, start_ns: 50, end_ns: 100 });
-        t.finish(200);
+        t.finish(200, true);
         let cells = t.profile(0, 4);
         assert_eq!(cells.iter().map(Cell::running).collect::<Vec<_>>(), vec![1.0, 0.0, 0.0, 0.0]);
         assert_eq!(cells.iter().map(Cell::waiting).collect::<Vec<_>>(), vec![0.0, 1.0, 0.0, 0.0]);

@@ -38,9 +38,8 @@ pub fn render(timeline: &Timeline) -> String {
         };
         let _ = write!(body, r#"<text x="4" y="{:.1}">{}</text>"#, y + 15.0, escape_xml(&label));
         let _ = write!(body, r#"<rect class="lane" x="{LABEL}" y="{y:.1}" width="{PLOT}" height="{LANE}"/>"#);
-        let bars: Vec<_> = timeline.bars.iter().filter(|b| b.worker == lane.worker).collect();
-        let waits: Vec<_> = timeline.waits.iter().filter(|w| w.worker == lane.worker).collect();
-        let most = timeline.max_in_flight(lane.worker);
+        let (bars, waits) = (timeline.bars_of(lane.worker), timeline.waits_of(lane.worker));
+        let most = lane.max_in_flight;
         if most > 1 {
             in_flight_area(&mut body, &timeline.profile(lane.worker, PLOT as usize), most, y);
             let _ = write!(
@@ -86,17 +85,30 @@ pub fn render(timeline: &Timeline) -> String {
     for core in 0..timeline.cores() {
         let _ = write!(body, r#"<text x="4" y="{:.1}">cpu{core}</text>"#, y + 17.0);
         let _ = write!(body, r#"<rect class="lane" x="{LABEL}" y="{y:.1}" width="{PLOT}" height="{CORE}"/>"#);
-        for sample in &timeline.cpu {
-            let Some(&busy) = sample.busy.get(core) else { continue };
-            let h = f64::from(busy) * CORE;
-            let _ = write!(
-                body,
-                r#"<rect class="cpu" x="{:.2}" y="{:.1}" width="{:.2}" height="{h:.1}"/>"#,
-                x(sample.start_ns),
-                y + CORE - h,
-                // A hair wider, so that neighbouring samples leave no seam.
-                width(sample.start_ns, sample.end_ns) + 0.6
-            );
+        if timeline.cpu.len() <= PLOT as usize {
+            for sample in &timeline.cpu {
+                let Some(&busy) = sample.busy.get(core) else { continue };
+                let h = f64::from(busy) * CORE;
+                let _ = write!(
+                    body,
+                    r#"<rect class="cpu" x="{:.2}" y="{:.1}" width="{:.2}" height="{h:.1}"/>"#,
+                    x(sample.start_ns),
+                    y + CORE - h,
+                    // A hair wider, so that neighbouring samples leave no seam.
+                    width(sample.start_ns, sample.end_ns) + 0.6
+                );
+            }
+        } else {
+            // A long run: more samples than pixels, so one column per pixel.
+            for (i, load) in timeline.core_profile(core, PLOT as usize).into_iter().enumerate() {
+                let h = load.min(1.0) * CORE;
+                let _ = write!(
+                    body,
+                    r#"<rect class="cpu" x="{}" y="{:.1}" width="1" height="{h:.1}"/>"#,
+                    LABEL + i as f64,
+                    y + CORE - h
+                );
+            }
         }
         y += CORE + GAP;
     }
@@ -216,12 +228,14 @@ mod tests {
 
     #[test]
     fn one_rect_per_unit_and_a_lane_per_worker() {
-        let mut t =
-            Timeline { lanes: vec![Lane { worker: 0, pid: 7 }, Lane { worker: 1, pid: 8 }], ..Timeline::default() };
+        let mut t = Timeline {
+            lanes: vec![Lane { worker: 0, pid: 7, max_in_flight: 0 }, Lane { worker: 1, pid: 8, max_in_flight: 0 }],
+            ..Timeline::default()
+        };
         for (worker, unit) in [(0, 0), (0, 1), (1, 2)] {
             t.push_bar(Bar { worker, unit, start_ns: unit * 10, end_ns: unit * 10 + 10, failed: false });
         }
-        t.finish(30);
+        t.finish(30, true);
         let svg = render(&t);
         assert_eq!(svg.matches(r#"class="unit""#).count(), 3);
         assert_eq!(svg.matches(r#"class="lane""#).count(), 2);

@@ -18,7 +18,7 @@ pub fn render(timeline: &Timeline, width: usize) -> String {
     let mut out = String::new();
     for lane in &timeline.lanes {
         let profile = timeline.profile(lane.worker, cells);
-        let most = timeline.max_in_flight(lane.worker);
+        let most = lane.max_in_flight;
         let line: String = if most > 1 {
             // Async: how many units were in flight, relative to the most.
             profile.iter().map(|c| level(c.in_flight / most as f64)).collect()
@@ -73,12 +73,14 @@ mod tests {
 
     #[test]
     fn lanes_show_running_waiting_and_idle() {
-        let mut t =
-            Timeline { lanes: vec![Lane { worker: 0, pid: 1 }, Lane { worker: 1, pid: 1 }], ..Timeline::default() };
+        let mut t = Timeline {
+            lanes: vec![Lane { worker: 0, pid: 1, max_in_flight: 0 }, Lane { worker: 1, pid: 1, max_in_flight: 0 }],
+            ..Timeline::default()
+        };
         t.push_bar(Bar { worker: 0, unit: 0, start_ns: 0, end_ns: 50, failed: false });
         t.push_bar(Bar { worker: 1, unit: 1, start_ns: 0, end_ns: 100, failed: false });
         t.push_wait(Wait { worker: 1, kind: WaitKind::Gil, start_ns: 0, end_ns: 50 });
-        t.finish(100);
+        t.finish(100, true);
         let text = render(&t, LABEL + 2 + 10);
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines[0], "  worker 0 │█████     │");

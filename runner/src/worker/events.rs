@@ -90,7 +90,7 @@ impl<'a> WorkerLog<'a> {
         self.flush_if_due();
     }
 
-    /// Records a wait inside a unit; sent in the next [`Event::Waits`] batch.
+    /// Records a wait (in a unit, or at the lock between two); sent in the next [`Event::Waits`] batch.
     pub fn push_wait(&mut self, wait: WaitSpan) {
         self.waits.push(wait);
         self.flush_if_due();
