@@ -1,27 +1,31 @@
 //! `runner`: turns a concurrency lecture into runnable, measurable, gradable
 //! experiments.
 //!
-//! Data flows one way: CLI ([`cli`]) → scenario ([`scenario`]) → plan
-//! ([`plan`]) → runs, each in a supervised child process ([`execute`],
-//! [`supervise`], [`worker`], [`strategy`]) streaming events ([`event`]) →
-//! records ([`record`]) → statistics ([`stats`]) → reports ([`report`]).
+//! Two kinds of process run this code, and the tree says which runs what:
+//! - [`host`]: the `runner` the user starts (scenarios, supervision, statistics,
+//!   grading, reports, the embedded server);
+//! - [`run`]: each run's child process (`runner __run`), which loads the
+//!   untrusted plugin and runs one strategy;
+//! - [`protocol`]: what crosses between them. Host and run both depend on it,
+//!   never on each other.
 
-pub mod cli;
-pub mod commands;
-pub mod event;
-pub mod execute;
-pub mod exit_code;
-pub mod expect;
-pub mod io;
-pub mod plan;
-pub mod plugin;
-pub mod record;
-pub mod report;
-pub mod scenario;
-pub mod serve;
-pub mod server_process;
-pub mod stats;
-pub mod strategy;
-pub mod supervise;
-pub mod timeline;
-pub mod worker;
+mod host;
+mod protocol;
+mod run;
+
+use std::process::ExitCode;
+
+/// The whole binary: a run's process or a describe child when the host
+/// started it with a hidden subcommand, the host otherwise. Decided before any
+/// parsing or logging set-up, so a run's process stays single-threaded and
+/// runs none of the host's code.
+pub fn main() -> ExitCode {
+    let mut args = std::env::args_os().skip(1);
+    match args.next() {
+        Some(first) if first == protocol::RUN_SUBCOMMAND => run::run_main(),
+        Some(first) if first == protocol::DESCRIBE_SUBCOMMAND => {
+            run::describe_main(args.next().as_deref().map(std::path::Path::new))
+        }
+        _ => host::main(),
+    }
+}

@@ -1,0 +1,14 @@
+//! One file per subcommand.
+
+mod list;
+mod new;
+mod progress;
+mod run;
+mod serve;
+mod validate;
+
+pub(crate) use list::list;
+pub(crate) use new::new_plugin;
+pub(crate) use run::run;
+pub(crate) use serve::serve;
+pub(crate) use validate::validate;

@@ -1,0 +1,181 @@
+//! `runner [run] FILE...`: validate every file first (so a typo in the last
+//! one does not waste the first one's minutes), then run them in order, grade
+//! each scenario's expectations (measuring again for those with `retries`),
+//! report each, and write the JUnit / Gradescope files at the end.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use super::progress::RunProgress;
+use crate::host::cli::{OutputFormat, RunArgs};
+use crate::host::execute::{ExecuteOptions, execute};
+use crate::host::exit_code;
+use crate::host::grade::grade;
+use crate::host::plugin::Catalog;
+use crate::host::report::{
+    Csv, Exporter, Gradescope, Html, Json, Junit, Markdown, Report, ScenarioResult, Table, timelines_for_terminal,
+};
+use crate::host::scenario::{self, Scenario};
+use crate::host::stats::summarize;
+
+pub(crate) fn run(args: &RunArgs, quiet: bool, catalog: &mut Catalog) -> u8 {
+    if args.files.is_empty() {
+        eprintln!("error: no scenario file given\n(try `runner scenarios/cpu_bound.toml`, or `runner --help`)");
+        return exit_code::INPUT_UNUSABLE;
+    }
+    let files = shard(&args.files, args.shard);
+    let mut scenarios: Vec<Scenario> = Vec::new();
+    let mut unusable = false;
+    for file in &files {
+        match scenario::load(file, catalog) {
+            Ok(s) => scenarios.push(s),
+            Err(e) => {
+                eprintln!("error: {e}");
+                unusable = true;
+            }
+        }
+    }
+    if unusable {
+        return exit_code::INPUT_UNUSABLE;
+    }
+
+    crate::host::execute::remove_stale_scratch();
+    let format: Box<dyn Exporter> = match args.format {
+        OutputFormat::Table => Box::new(Table),
+        OutputFormat::Json => Box::new(Json),
+        OutputFormat::Markdown => Box::new(Markdown),
+        OutputFormat::Csv => Box::new(Csv),
+    };
+    let options = ExecuteOptions { pictures: args.wants_pictures() };
+    let show_progress = !args.no_progress && !quiet && args.format == OutputFormat::Table;
+    let mut results: Vec<ScenarioResult> = Vec::new();
+    let mut code = exit_code::OK;
+    let mut interrupted = None;
+    for scenario in scenarios {
+        tracing::info!("running `{}` ({})", scenario.name, scenario.path.display());
+        // A bar per scenario: a finished indicatif bar stays hidden.
+        let mut progress = RunProgress::new(show_progress);
+        let runs = execute(&scenario, options, &mut progress);
+        let mut result = ScenarioResult::new(scenario, runs);
+        if result.runs.interrupted.is_none() {
+            let mut remeasure = |subset: &Scenario| {
+                let again = execute(subset, options, &mut progress);
+                // Interrupted while measuring again: the scenario stops there.
+                result.runs.interrupted = again.interrupted;
+                again.interrupted.is_none().then(|| summarize(subset, &again.records))
+            };
+            result.grade = grade(&result.scenario, &result.summaries, &mut remeasure);
+        }
+        progress.finish();
+        let report = result.report();
+        let mut stdout = std::io::stdout().lock();
+        match format.export(&[report]) {
+            Ok(text) => {
+                let _ = writeln!(stdout, "{text}");
+            }
+            Err(e) => tracing::error!("cannot render `{}`: {e}", report.scenario.name),
+        }
+        if args.timeline {
+            match args.format {
+                OutputFormat::Table => {
+                    let _ = writeln!(stdout, "{}", timelines_for_terminal(&report, terminal_width()));
+                }
+                _ => tracing::warn!("--timeline draws only under the table format; see --report for a page"),
+            }
+        }
+        let _ = stdout.flush();
+        let held = report.grade.held;
+        interrupted = result.runs.interrupted;
+        results.push(result);
+        if interrupted.is_some() {
+            break;
+        }
+        if !held {
+            code = exit_code::RUN_FAILED;
+            if args.fail_fast {
+                tracing::warn!("stopping after the first scenario that did not hold (--fail-fast)");
+                break;
+            }
+        }
+    }
+
+    let reports: Vec<Report<'_>> = results.iter().map(ScenarioResult::report).collect();
+    if reports.len() > 1 && args.format == OutputFormat::Table {
+        println!("{}", summary(&reports));
+    }
+    let files: [(&Option<PathBuf>, &dyn Exporter); 3] =
+        [(&args.junit, &Junit), (&args.gradescope, &Gradescope), (&args.report, &Html)];
+    for (path, exporter) in files {
+        if let Some(path) = path {
+            let written =
+                exporter.export(&reports).and_then(|text| std::fs::write(path, text).map_err(|e| e.to_string()));
+            if let Err(e) = written {
+                eprintln!("error: cannot write `{}`: {e}", path.display());
+                code = code.max(exit_code::RUN_FAILED);
+            }
+        }
+    }
+    match interrupted {
+        Some(signal) => signal.exit_code(),
+        None => code,
+    }
+}
+
+/// The files of shard `k` of `n`: sorted by path, every n-th from k-1, so a CI
+/// matrix of n jobs runs each file exactly once whatever order the shell gave.
+fn shard(files: &[PathBuf], shard: Option<(usize, usize)>) -> Vec<PathBuf> {
+    let Some((k, n)) = shard else { return files.to_vec() };
+    let mut sorted = files.to_vec();
+    sorted.sort();
+    sorted.dedup();
+    sorted.into_iter().enumerate().filter(|(i, _)| i % n == k - 1).map(|(_, f)| f).collect()
+}
+
+/// Columns of the terminal on stdout, else `COLUMNS`, else 100.
+fn terminal_width() -> usize {
+    let columns = console::Term::stdout().size_checked().map(|(_, columns)| usize::from(columns));
+    let columns = columns.or_else(|| std::env::var("COLUMNS").ok()?.parse().ok());
+    columns.unwrap_or(100).clamp(40, 400)
+}
+
+/// The closing summary of a multi-scenario call.
+fn summary(reports: &[Report<'_>]) -> String {
+    let mut lines = vec!["summary:".to_owned()];
+    let (mut earned, mut possible) = (0.0, 0.0);
+    for report in reports {
+        let mark = if report.grade.held { "✓" } else { "✗" };
+        let total = report.grade.score;
+        earned += total.earned;
+        possible += total.possible;
+        let points = if total.possible > 0.0 {
+            format!(" — {} / {} points", total.earned, total.possible)
+        } else {
+            String::new()
+        };
+        lines.push(format!("  {mark} {} ({}){points}", report.scenario.name, report.scenario.path.display()));
+    }
+    if possible > 0.0 {
+        lines.push(format!("  total: {earned} / {possible} points"));
+    }
+    lines.join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shard;
+    use std::path::PathBuf;
+
+    #[test]
+    fn every_file_lands_in_exactly_one_shard() {
+        let files: Vec<PathBuf> =
+            ["d.toml", "a.toml", "c.toml", "b.toml", "e.toml"].iter().map(PathBuf::from).collect();
+        for n in 1..=6 {
+            let mut seen: Vec<PathBuf> = (1..=n).flat_map(|k| shard(&files, Some((k, n)))).collect();
+            seen.sort();
+            let mut all = files.clone();
+            all.sort();
+            assert_eq!(seen, all, "n = {n}");
+        }
+        assert_eq!(shard(&files, Some((1, 2))), vec![PathBuf::from("a.toml"), "c.toml".into(), "e.toml".into()]);
+    }
+}

@@ -1,0 +1,10 @@
+//! Grading: what each expectation function means in terms of the measured
+//! figures ([`evaluate`]), and whether a scenario held, with retries and flaky
+//! outcomes ([`verdict`]). Computed once here; every report reads the
+//! [`Grade`] and recomputes nothing.
+
+mod evaluate;
+mod verdict;
+
+pub(crate) use evaluate::ExpectationOutcome;
+pub(crate) use verdict::{Grade, grade};

@@ -1,0 +1,52 @@
+//! Asking a child process for a plugin's manifest, so that the plugin's load
+//! and init code never runs in the runner itself.
+
+use std::path::Path;
+use std::time::Duration;
+
+use runner_sdk::Manifest;
+
+use crate::host::supervise::{Captured, ChildCommand, ChildExit, supervise};
+use crate::protocol::LoadError;
+use crate::protocol::{Event, FatalError};
+
+/// Time a plugin gets to load and describe itself.
+const DESCRIBE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Loads the plugin at `path` in a child process and returns its manifest.
+pub(crate) fn describe(path: &Path) -> Result<Manifest, LoadError> {
+    let command = ChildCommand {
+        args: vec![crate::protocol::DESCRIBE_SUBCOMMAND.into(), path.as_os_str().to_owned()],
+        stdin: Vec::new(),
+        timeout: DESCRIBE_TIMEOUT,
+        grace: Duration::from_millis(200),
+    };
+    let mut answer: Option<Result<Manifest, LoadError>> = None;
+    let crashed = |cause: String| LoadError::CrashedInInit { path: path.to_owned(), cause };
+    let report = supervise(&command, |event| match event {
+        Event::Manifest { manifest } => answer = Some(Ok(manifest)),
+        Event::Fatal { error: FatalError::Load { error } } => answer = Some(Err(error)),
+        Event::Fatal { error } => answer = Some(Err(crashed(error.to_string()))),
+        _ => {}
+    })
+    .map_err(|e| crashed(format!("could not start a process to load it: {e}")))?;
+    if let Some(answer) = answer {
+        return answer;
+    }
+    Err(crashed(match report.exit {
+        ChildExit::Exited(code) => {
+            format!("the process loading it exited with code {code}{}", stderr_hint(&report.stderr))
+        }
+        ChildExit::Signaled(signal) => {
+            format!("the process loading it was killed by {signal}{}", stderr_hint(&report.stderr))
+        }
+        ChildExit::TimedOut(after) => {
+            format!("it did not finish loading within {} s", after.as_secs())
+        }
+        ChildExit::Interrupted(_) => "interrupted".to_owned(),
+    }))
+}
+
+fn stderr_hint(stderr: &Captured) -> String {
+    stderr.last_line().map(|l| format!(" (its last words: {l})")).unwrap_or_default()
+}

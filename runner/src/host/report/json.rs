@@ -1,0 +1,328 @@
+//! `--format json`: one JSON document per scenario (one per line when several
+//! scenarios run), a public interface that graders parse. The field names and
+//! meanings are fixed by [`SCHEMA_VERSION`]; add fields freely, but rename or
+//! remove one only with a new version (documented in README.md).
+
+use serde::Serialize;
+
+use super::Report;
+use super::exporter::{Exporter, each_scenario};
+use crate::host::plan::Round;
+use crate::host::record::RunRecord;
+use crate::host::stats::Spread;
+use crate::protocol::WaitKind;
+
+/// Version of the JSON document's schema.
+pub(crate) const SCHEMA_VERSION: u32 = 1;
+
+/// The JSON exporter.
+#[derive(Debug, Default)]
+pub(crate) struct Json;
+
+#[derive(Serialize)]
+struct Document<'a> {
+    schema_version: u32,
+    runner_version: &'static str,
+    scenario: ScenarioDoc<'a>,
+    workload: WorkloadDoc<'a>,
+    strategies: Vec<StrategyDoc<'a>>,
+    /// `"SIGINT"`/`"SIGTERM"` when the runner was stopped before the end.
+    interrupted: Option<&'static str>,
+    /// The `[[expect]]` checks and how they came out.
+    expectations: Vec<ExpectationDoc<'a>>,
+    /// Points earned and possible over the expectations.
+    score: ScoreDoc,
+    ok: bool,
+}
+
+#[derive(Serialize)]
+struct ExpectationDoc<'a> {
+    name: &'a str,
+    check: &'a str,
+    points: f64,
+    passed: bool,
+    flaky: bool,
+    attempts: u32,
+    values: &'a [String],
+    error: Option<&'a str>,
+    hint: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct ScoreDoc {
+    earned: f64,
+    possible: f64,
+}
+
+#[derive(Serialize)]
+struct ScenarioDoc<'a> {
+    name: &'a str,
+    description: &'a str,
+    file: String,
+    repeat: u32,
+    warmup: u32,
+    timeout_s: f64,
+}
+
+#[derive(Serialize)]
+struct WorkloadDoc<'a> {
+    plugin: &'a str,
+    plugin_version: &'a str,
+    library: String,
+    workload: &'a str,
+    units: u64,
+    params: serde_json::Value,
+}
+
+#[derive(Serialize)]
+struct StrategyDoc<'a> {
+    label: &'a str,
+    kind: &'static str,
+    workers: u32,
+    gil: bool,
+    baseline: bool,
+    /// Workload parameters this strategy overrides (`params` in `[[strategy]]`).
+    params: serde_json::Value,
+    wall_s: Option<SpreadDoc>,
+    cpu_s: Option<SpreadDoc>,
+    utilisation: Option<f64>,
+    max_rss_bytes: Option<u64>,
+    voluntary_switches: Option<f64>,
+    involuntary_switches: Option<f64>,
+    speedup: Option<f64>,
+    speedup_spread: Option<SpreadDoc>,
+    verified: bool,
+    verdict: Option<&'a str>,
+    ok: bool,
+    problems: Vec<ProblemDoc>,
+    gil_switches: Option<u64>,
+    gil_wait_s: Option<f64>,
+    /// Median over completed runs of the units that failed.
+    units_failed: Option<f64>,
+    /// Failure messages with how many units failed so, over all runs.
+    failure_causes: Vec<CauseDoc>,
+    /// Median successful units per second of wall time.
+    units_per_s: Option<f64>,
+    /// Ideal / measured time for IO scenarios with an embedded server's delay.
+    efficiency: Option<f64>,
+    /// Medians of the figures the plugin named in its verdicts (`lost_updates`…).
+    figures: &'a std::collections::BTreeMap<String, f64>,
+    /// The same figures with their minima and maxima over the runs.
+    figure_spreads: std::collections::BTreeMap<&'a str, SpreadDoc>,
+    runs: Vec<RunDoc>,
+}
+
+#[derive(Serialize)]
+struct CauseDoc {
+    message: String,
+    units: u64,
+}
+
+#[derive(Serialize)]
+struct SpreadDoc {
+    median: f64,
+    min: f64,
+    max: f64,
+}
+
+#[derive(Serialize)]
+struct ProblemDoc {
+    message: String,
+    runs: usize,
+}
+
+#[derive(Serialize)]
+struct RunDoc {
+    round: u32,
+    ok: bool,
+    wall_s: Option<f64>,
+    user_s: Option<f64>,
+    sys_s: Option<f64>,
+    max_rss_bytes: Option<u64>,
+    voluntary_switches: Option<u64>,
+    involuntary_switches: Option<u64>,
+    units_ok: u64,
+    units_failed: u64,
+    workers_seen: u32,
+    /// Bytes the plugin printed on stdout (captured, never shown).
+    stdout_bytes: u64,
+    verified: Option<bool>,
+    problem: Option<String>,
+    /// What the run's timeline adds up to (the picture `--report` draws).
+    timeline: TimelineDoc,
+}
+
+#[derive(Serialize)]
+struct TimelineDoc {
+    /// Workers that reported (one lane each).
+    lanes: usize,
+    /// Sum of the units' durations over all workers (waits included).
+    busy_s: f64,
+    /// Time spent waiting for the simulated interpreter lock (inside units
+    /// and at the switch point between them).
+    waiting_gil_s: f64,
+    /// Time spent in blocking IO, inside units.
+    waiting_io_s: f64,
+    /// The most units any one worker had in flight at once (above 1: async).
+    max_in_flight: usize,
+    /// CPU samples taken by the host (0 unless `--report` or `--timeline`).
+    cpu_samples: usize,
+    /// Spans past the 200,000 a run keeps for its picture (counted in the totals).
+    dropped_spans: u64,
+}
+
+fn spread(s: Option<Spread>) -> Option<SpreadDoc> {
+    s.map(|s| SpreadDoc { median: s.median, min: s.min, max: s.max })
+}
+
+fn run_doc(run: &RunRecord) -> RunDoc {
+    let m = run.measurement;
+    RunDoc {
+        round: match run.round {
+            Round::Warmup(n) | Round::Measured(n) => n,
+        },
+        ok: run.succeeded(),
+        wall_s: run.wall_s(),
+        user_s: m.map(|m| m.user_ns as f64 / 1e9),
+        sys_s: m.map(|m| m.sys_ns as f64 / 1e9),
+        max_rss_bytes: m.map(|m| m.max_rss_bytes),
+        voluntary_switches: m.map(|m| m.voluntary_switches),
+        involuntary_switches: m.map(|m| m.involuntary_switches),
+        units_ok: run.units_ok,
+        units_failed: run.units_failed,
+        workers_seen: run.workers_seen,
+        stdout_bytes: run.stdout_bytes,
+        verified: run.verdict.as_ref().map(|v| v.verified),
+        problem: run.problem(),
+        timeline: {
+            let t = &run.timeline;
+            TimelineDoc {
+                lanes: t.lanes.len(),
+                busy_s: t.bars_ns() as f64 / 1e9,
+                waiting_gil_s: t.waits_ns(WaitKind::Gil) as f64 / 1e9,
+                waiting_io_s: t.waits_ns(WaitKind::Io) as f64 / 1e9,
+                max_in_flight: t.max_in_flight(),
+                dropped_spans: t.dropped,
+                cpu_samples: t.cpu.len(),
+            }
+        },
+    }
+}
+
+impl Exporter for Json {
+    fn export(&self, reports: &[Report<'_>]) -> Result<String, String> {
+        Ok(each_scenario(reports, |report| self.render(report)))
+    }
+}
+
+impl Json {
+    fn render(&self, report: &Report<'_>) -> String {
+        let scenario = report.scenario;
+        let workload = &scenario.workload;
+        let params: serde_json::Map<String, serde_json::Value> =
+            workload.params.iter().map(|(k, v)| (k.clone(), serde_json::to_value(v).unwrap_or_default())).collect();
+        let strategies = report
+            .summaries
+            .iter()
+            .map(|summary| {
+                let entry = &scenario.strategies[summary.index];
+                StrategyDoc {
+                    label: &entry.label,
+                    kind: entry.spec.kind.name(),
+                    workers: entry.spec.workers,
+                    gil: entry.spec.gil.is_some(),
+                    params: serde_json::Value::Object(
+                        entry
+                            .overridden()
+                            .map(|(k, v)| (k.clone(), serde_json::to_value(v).unwrap_or_default()))
+                            .collect(),
+                    ),
+                    baseline: summary.index == scenario.baseline,
+                    wall_s: spread(summary.wall_s),
+                    cpu_s: spread(summary.cpu_s),
+                    utilisation: summary.utilisation,
+                    max_rss_bytes: summary.max_rss_bytes,
+                    voluntary_switches: summary.voluntary_switches,
+                    involuntary_switches: summary.involuntary_switches,
+                    speedup: summary.speedup.map(|s| s.median),
+                    speedup_spread: spread(summary.speedup),
+                    verified: summary.verified,
+                    verdict: summary.verdict_message.as_deref(),
+                    ok: summary.all_succeeded(),
+                    problems: summary
+                        .problems()
+                        .into_iter()
+                        .map(|(message, runs)| ProblemDoc { message, runs })
+                        .collect(),
+                    gil_switches: summary.gil.map(|g| g.switches),
+                    gil_wait_s: summary.gil.map(|g| g.wait_ns as f64 / 1e9),
+                    units_failed: summary.units_failed,
+                    failure_causes: summary
+                        .failure_causes
+                        .iter()
+                        .map(|(message, units)| CauseDoc { message: message.clone(), units: *units })
+                        .collect(),
+                    units_per_s: summary.units_per_s,
+                    efficiency: summary.efficiency,
+                    figures: &summary.figures,
+                    figure_spreads: summary
+                        .figure_spreads
+                        .iter()
+                        .filter_map(|(name, s)| Some((name.as_str(), spread(Some(*s))?)))
+                        .collect(),
+                    runs: summary.runs.iter().map(run_doc).collect(),
+                }
+            })
+            .collect();
+        let document = Document {
+            schema_version: SCHEMA_VERSION,
+            runner_version: env!("CARGO_PKG_VERSION"),
+            scenario: ScenarioDoc {
+                name: &scenario.name,
+                description: &scenario.description,
+                file: scenario.path.display().to_string(),
+                repeat: scenario.repeat,
+                warmup: scenario.warmup,
+                timeout_s: scenario.timeout.as_secs_f64(),
+            },
+            workload: WorkloadDoc {
+                plugin: &workload.manifest.name,
+                plugin_version: &workload.manifest.version,
+                library: workload.library.display().to_string(),
+                workload: &workload.name,
+                units: workload.units,
+                params: serde_json::Value::Object(params),
+            },
+            strategies,
+            interrupted: report.runs.interrupted.map(|i| match i {
+                crate::host::supervise::Interrupt::Int => "SIGINT",
+                crate::host::supervise::Interrupt::Term => "SIGTERM",
+            }),
+            expectations: report
+                .grade
+                .outcomes
+                .iter()
+                .map(|o| {
+                    let e = &scenario.expectations[o.index];
+                    ExpectationDoc {
+                        name: &e.name,
+                        check: &e.text,
+                        points: e.points,
+                        passed: o.passed,
+                        flaky: o.flaky,
+                        attempts: o.attempts,
+                        values: &o.values,
+                        error: o.error.as_deref(),
+                        hint: e.hint.as_deref(),
+                    }
+                })
+                .collect(),
+            score: {
+                let total = report.grade.score;
+                ScoreDoc { earned: total.earned, possible: total.possible }
+            },
+            ok: report.ok(),
+        };
+        serde_json::to_string(&document).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+    }
+}

@@ -1,0 +1,293 @@
+//! The terminal table an instructor shows in class: one row per strategy,
+//! then the lock's story and every problem in plain words.
+
+use std::fmt::Write;
+
+use comfy_table::{Cell, CellAlignment, ContentArrangement, presets::UTF8_FULL_CONDENSED};
+
+use super::Report;
+use super::exporter::{Exporter, each_scenario};
+use super::text::{bytes, describe, figure_value, seconds};
+use crate::host::scenario::FigureTable;
+use crate::host::stats::{Spread, StrategySummary};
+
+/// Characters of the widest wall-time bar.
+const BAR_WIDTH: usize = 12;
+
+/// A horizontal bar `fraction` of `width` characters long, in eighths.
+fn bar(fraction: f64, width: usize) -> String {
+    const EIGHTHS: [char; 8] = ['▏', '▎', '▍', '▌', '▋', '▊', '▉', '█'];
+    if !fraction.is_finite() || fraction <= 0.0 {
+        return String::new();
+    }
+    let eighths = (fraction.min(1.0) * width as f64 * 8.0).round().max(1.0) as usize;
+    let mut text = "█".repeat(eighths / 8);
+    if !eighths.is_multiple_of(8) {
+        text.push(EIGHTHS[eighths % 8 - 1]);
+    }
+    text
+}
+
+/// The table exporter.
+#[derive(Debug, Default)]
+pub(crate) struct Table;
+
+impl Exporter for Table {
+    fn export(&self, reports: &[Report<'_>]) -> Result<String, String> {
+        Ok(each_scenario(reports, |report| self.render(report)))
+    }
+}
+
+impl Table {
+    fn render(&self, report: &Report<'_>) -> String {
+        let scenario = report.scenario;
+        let workload = &scenario.workload;
+        let mut out = String::new();
+        let _ = writeln!(out, "{}", scenario.name);
+        if !scenario.description.is_empty() {
+            let _ = writeln!(out, "{}", scenario.description);
+        }
+        let params: Vec<String> = workload.params.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let _ = writeln!(
+            out,
+            "{}/{} · {} unit(s) · {} · {} round(s) after {} warmup · {}\n",
+            workload.manifest.name,
+            workload.name,
+            workload.units,
+            params.join(" "),
+            scenario.repeat,
+            scenario.warmup,
+            scenario.path.display()
+        );
+
+        if let Some(figures) = &scenario.figure_table {
+            let _ = writeln!(out, "{}", figure_table(report, figures));
+        } else {
+            // IO scenarios get throughput and efficiency; failures get a column when there are any.
+            let io = scenario.server.is_some();
+            let any_failed = report.summaries.iter().any(|s| s.units_failed.is_some_and(|n| n > 0.0));
+            let mut header = vec![
+                "strategy",
+                "workers",
+                "wall median (min–max)",
+                "",
+                "CPU",
+                "util",
+                "peak mem",
+                "ctx sw vol/invol",
+                "speedup",
+            ];
+            if io {
+                header.extend(["units/s", "efficiency"]);
+            }
+            if any_failed {
+                header.push("failed");
+            }
+            header.push("verified");
+            let mut table = comfy_table::Table::new();
+            table.load_style(UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Dynamic);
+            table.set_header(header);
+            let right = |text: String| Cell::new(text).set_alignment(CellAlignment::Right);
+            let longest = report.summaries.iter().filter_map(|s| s.wall_s.map(|w| w.median)).fold(0.0, f64::max);
+            for summary in report.summaries {
+                let entry = &scenario.strategies[summary.index];
+                let baseline = summary.index == scenario.baseline;
+                let mut row = vec![
+                    Cell::new(strategy_cell(entry)),
+                    right(entry.spec.workers.to_string()),
+                    right(wall(summary.wall_s)),
+                    Cell::new(summary.wall_s.map_or(String::new(), |w| bar(w.median / longest, BAR_WIDTH))),
+                    right(summary.cpu_s.map_or("—".into(), |s| seconds(s.median))),
+                    right(summary.utilisation.map_or("—".into(), |u| format!("{:.0} %", u * 100.0))),
+                    right(summary.max_rss_bytes.map_or("—".into(), bytes)),
+                    right(switches(summary)),
+                    right(match summary.speedup {
+                        Some(s) if baseline => format!("{:.2}× (base)", s.median),
+                        Some(s) => format!("{:.2}×", s.median),
+                        None => "—".into(),
+                    }),
+                ];
+                if io {
+                    row.push(right(summary.units_per_s.map_or("—".into(), |r| format!("{r:.0}"))));
+                    row.push(right(summary.efficiency.map_or("—".into(), |e| format!("{e:.2}"))));
+                }
+                if any_failed {
+                    row.push(right(summary.units_failed.map_or("—".into(), |n| format!("{n:.0}"))));
+                }
+                row.push(Cell::new(verified(summary)));
+                table.add_row(row);
+            }
+            let _ = writeln!(out, "{table}");
+        }
+
+        for summary in report.summaries {
+            let label = &scenario.strategies[summary.index].label;
+            if let (Some(gil), Some(wall)) = (summary.gil, summary.wall_s) {
+                let _ = writeln!(
+                    out,
+                    "{label}: the simulated interpreter lock changed hands {} times; threads waited {} for it in all \
+                     (wall {}), so only one thread ran at a time.",
+                    gil.switches,
+                    seconds(gil.wait_ns as f64 / 1e9),
+                    seconds(wall.median),
+                );
+            }
+        }
+        for summary in report.summaries {
+            let label = &scenario.strategies[summary.index].label;
+            if summary.all_succeeded() {
+                continue;
+            }
+            let total = summary.runs.len();
+            for (problem, count) in summary.problems() {
+                let _ = writeln!(out, "{label}: {problem} ({count} of {total} runs)");
+            }
+            if !summary.failure_causes.is_empty() {
+                let units: u64 = summary.failure_causes.iter().map(|(_, n)| n).sum();
+                let causes: Vec<String> =
+                    summary.failure_causes.iter().map(|(cause, n)| format!("{n} × {cause}")).collect();
+                let _ = writeln!(out, "{label}: {units} unit(s) failed over {total} runs: {}", causes.join("; "));
+            }
+        }
+        for summary in report.summaries {
+            let printed = summary.runs.iter().map(|r| r.stdout_bytes).max().unwrap_or(0);
+            if printed > 0 {
+                let label = &scenario.strategies[summary.index].label;
+                let _ = writeln!(out, "{label}: the plugin printed {} on stdout (captured, not shown)", bytes(printed));
+            }
+        }
+        // One line when every strategy's verdict says the same, else one each.
+        let verdicts: Vec<(&str, &str)> = report
+            .summaries
+            .iter()
+            .filter(|s| s.verified)
+            .filter_map(|s| Some((scenario.strategies[s.index].label.as_str(), s.verdict_message.as_deref()?)))
+            .collect();
+        match verdicts.as_slice() {
+            [] => {}
+            [(_, first), rest @ ..] if rest.iter().all(|(_, m)| m == first) => {
+                let _ = writeln!(out, "verified: {first}");
+            }
+            all => {
+                for (label, message) in all {
+                    let _ = writeln!(out, "{label}: {message}");
+                }
+            }
+        }
+        if !report.grade.outcomes.is_empty() {
+            let total = report.grade.score;
+            let _ = writeln!(out, "\nexpectations: {} of {} points", total.earned, total.possible);
+            for outcome in &report.grade.outcomes {
+                let expectation = &scenario.expectations[outcome.index];
+                let mark = match (outcome.passed, outcome.flaky) {
+                    (true, false) => "✓",
+                    (true, true) => "✓ (flaky: passed on a retry)",
+                    (false, _) => "✗",
+                };
+                let points = if outcome.passed { expectation.points } else { 0.0 };
+                let _ = writeln!(out, "  {mark} {} [{points}/{}]", expectation.name, expectation.points);
+                if !outcome.passed || expectation.name != expectation.text {
+                    let _ = writeln!(out, "      {}", expectation.text);
+                }
+                if !outcome.passed {
+                    for line in describe(outcome, expectation.hint.as_deref()).lines() {
+                        let _ = writeln!(out, "      {line}");
+                    }
+                }
+            }
+        }
+        if let Some(signal) = report.runs.interrupted {
+            let _ = writeln!(out, "interrupted by {}: the figures above cover the runs that finished.", signal.name());
+        }
+        out
+    }
+}
+
+/// A `[report]` table: one figure per strategy with its spread, the figure
+/// beside it and the ratio to one row, instead of wall times.
+fn figure_table(report: &Report<'_>, figures: &FigureTable) -> comfy_table::Table {
+    let rows = report.figure_rows.iter().copied();
+    let mut table = comfy_table::Table::new();
+    table.load_style(UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Dynamic);
+    let mut header = vec!["".to_owned(), "median".to_owned(), "min–max".to_owned()];
+    if let Some(beside) = &figures.beside {
+        header.push(beside.clone());
+    }
+    if let Some(reference) = figures.relative_to {
+        header.push(format!("× {}", report.scenario.strategies[reference].label));
+    }
+    header.push("".to_owned());
+    table.set_header(header);
+    let right = |text: String| Cell::new(text).set_alignment(CellAlignment::Right);
+    for (summary, row) in report.summaries.iter().zip(rows) {
+        let label = &report.scenario.strategies[summary.index].label;
+        let mut cells = vec![Cell::new(label)];
+        match row {
+            Some(row) => {
+                cells.push(right(figure_value(row.spread.median, &figures.unit)));
+                cells.push(right(format!(
+                    "{}–{}",
+                    figure_value(row.spread.min, &figures.unit),
+                    figure_value(row.spread.max, &figures.unit)
+                )));
+                if figures.beside.is_some() {
+                    cells.push(right(row.beside.map_or(String::new(), |b| figure_value(b, &figures.unit))));
+                }
+                if figures.relative_to.is_some() {
+                    cells.push(right(row.ratio.map_or("—".into(), ratio)));
+                }
+                let note = match (row.noisy, summary.all_succeeded()) {
+                    (_, false) => verified(summary),
+                    (true, true) => "noisy: min or max over 2× from the median".to_owned(),
+                    (false, true) => String::new(),
+                };
+                cells.push(Cell::new(note));
+            }
+            None => {
+                cells.extend([right("—".into()), right(String::new())]);
+                cells.extend(figures.beside.iter().map(|_| right(String::new())));
+                cells.extend(figures.relative_to.iter().map(|_| right(String::new())));
+                let why = summary.verdict_message.clone().unwrap_or_else(|| verified(summary));
+                cells.push(Cell::new(why));
+            }
+        }
+        table.add_row(cells);
+    }
+    table
+}
+
+/// `0.0050×`, `1.0×`, `830×`.
+fn ratio(r: f64) -> String {
+    match r {
+        r if r < 0.1 => format!("{r:.4}×"),
+        r if r < 10.0 => format!("{r:.2}×"),
+        r => format!("{r:.0}×"),
+    }
+}
+
+/// The label, with the parameters this strategy overrides on a second line.
+fn strategy_cell(entry: &crate::host::scenario::StrategyEntry) -> String {
+    let overrides: Vec<String> = entry.overridden().map(|(k, v)| format!("{k}={v}")).collect();
+    if overrides.is_empty() { entry.label.clone() } else { format!("{}\n{}", entry.label, overrides.join(" ")) }
+}
+
+fn verified(summary: &StrategySummary) -> String {
+    if summary.runs.is_empty() {
+        "—".into()
+    } else if summary.all_succeeded() {
+        "✓".into()
+    } else {
+        format!("✗ {}/{} ok", summary.succeeded, summary.runs.len())
+    }
+}
+
+fn wall(spread: Option<Spread>) -> String {
+    spread.map_or("—".into(), |s| format!("{} ({}–{})", seconds(s.median), seconds(s.min), seconds(s.max)))
+}
+
+fn switches(summary: &StrategySummary) -> String {
+    match (summary.voluntary_switches, summary.involuntary_switches) {
+        (Some(v), Some(i)) => format!("{v:.0} / {i:.0}"),
+        _ => "—".into(),
+    }
+}

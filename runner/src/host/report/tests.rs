@@ -1,0 +1,205 @@
+//! Golden-file tests of every report format, from a scenario and run records
+//! made up here (so every figure is fixed and nothing needs redacting).
+//! `UPDATE_SNAPSHOTS=1 cargo test` rewrites the files in `snapshots/`; review
+//! the diff before committing it.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use runner_sdk::{Manifest, ParamSpec, WorkloadInfo};
+
+use super::{Csv, Exporter, Gradescope, Html, Json, Junit, Markdown, ScenarioResult, Table};
+use crate::host::execute::ScenarioRuns;
+use crate::host::grade::grade;
+use crate::host::plan::Round;
+use crate::host::plugin::ManifestSource;
+use crate::host::plugin::PluginRef;
+use crate::host::record::{Recorder, RunRecord};
+use crate::host::scenario::{Scenario, load_str};
+use crate::host::supervise::{Captured, ChildExit, ChildReport};
+use crate::protocol::LoadError;
+use crate::protocol::{Event, GilStats, Measurement, UnitSpan};
+
+struct FixedManifest;
+
+impl ManifestSource for FixedManifest {
+    fn manifest(&mut self, _plugin: &PluginRef) -> Result<(PathBuf, Manifest), LoadError> {
+        let count = WorkloadInfo {
+            name: "count".into(),
+            description: "counts".into(),
+            params: vec![ParamSpec::int("steps", 100, "steps")],
+            async_units: false,
+        };
+        Ok((
+            "/plugins/librunner_plugin_cpu.so".into(),
+            Manifest { name: "cpu".into(), version: "1.0.0".into(), description: "cpu".into(), workloads: vec![count] },
+        ))
+    }
+}
+
+const SCENARIO: &str = r#"
+[scenario]
+name = "golden"
+description = "made-up figures for the report formats"
+repeat = 2
+warmup = 0
+
+[workload]
+plugin = "cpu"
+workload = "count"
+units = 2
+
+[[strategy]]
+kind = "sequential"
+
+[[strategy]]
+kind = "threads"
+workers = 2
+
+[[strategy]]
+kind = "threads"
+label = "gil, \"locked\""
+workers = 2
+options = { gil = true }
+
+[[expect]]
+name = "threads are faster"
+check = 'speedup("threads") >= 1.5'
+points = 2
+hint = "split the work"
+
+[[expect]]
+check = 'speedup("gil, \"locked\"") >= 1.5'
+hint = "the lock serialises the threads"
+"#;
+
+/// A run of `strategy` in `round` that took `wall_ms`, verified or not.
+fn record(strategy: usize, round: u32, wall_ms: u64, verified: bool, gil: bool) -> RunRecord {
+    let mut recorder = Recorder::new(strategy, Round::Measured(round), 2);
+    recorder.observe(Event::UnitsDone { worker: 0, spans: vec![UnitSpan(0, 0, 10), UnitSpan(1, 10, 20)] });
+    recorder.observe(Event::Measured {
+        measurement: Measurement {
+            wall_ns: wall_ms * 1_000_000,
+            user_ns: wall_ms * 1_000_000,
+            sys_ns: 0,
+            max_rss_bytes: 4 << 20,
+            voluntary_switches: 3,
+            involuntary_switches: 7,
+            gil: gil.then_some(GilStats { switches: 40, wait_ns: 90_000_000 }),
+        },
+    });
+    recorder.observe(Event::Verified {
+        verified,
+        message: if verified { "count = 100".into() } else { "counted 99".into() },
+        figures: BTreeMap::new(),
+    });
+    let report = ChildReport {
+        exit: ChildExit::Exited(0),
+        stdout: Captured::default(),
+        stderr: Captured::default(),
+        leftovers: 0,
+        malformed_events: 0,
+    };
+    recorder.finish(&report, None)
+}
+
+fn golden() -> (Scenario, ScenarioRuns) {
+    let scenario = load_str(Path::new("scenarios/golden.toml"), SCENARIO, &mut FixedManifest).unwrap();
+    let records = vec![
+        record(0, 0, 1000, true, false),
+        record(1, 0, 520, true, false),
+        record(2, 0, 1010, true, true),
+        record(0, 1, 1040, true, false),
+        record(1, 1, 530, false, false),
+        record(2, 1, 990, true, true),
+    ];
+    (scenario, ScenarioRuns { records, interrupted: None })
+}
+
+fn check(name: &str, actual: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/host/report/snapshots").join(name);
+    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|_| panic!("{} is missing: run with UPDATE_SNAPSHOTS=1 and review it", path.display()));
+    assert_eq!(actual, expected, "{name} changed; if on purpose, UPDATE_SNAPSHOTS=1 and review the diff");
+}
+
+#[test]
+fn every_format_renders_the_same_results() {
+    let (scenario, runs) = golden();
+    let mut result = ScenarioResult::new(scenario, runs);
+    result.grade = grade(&result.scenario, &result.summaries, &mut |_| None);
+    let reports = [result.report()];
+    check("table.txt", &Table.export(&reports).unwrap());
+    check("markdown.md", &Markdown.export(&reports).unwrap());
+    check("csv.csv", &Csv.export(&reports).unwrap());
+    let json: serde_json::Value = serde_json::from_str(&Json.export(&reports).unwrap()).unwrap();
+    check("json.json", &serde_json::to_string_pretty(&json).unwrap());
+    check("junit.xml", &Junit.export(&reports).unwrap());
+    check("gradescope.json", &Gradescope.export(&reports).unwrap());
+}
+
+const FIGURES: &str = r#"
+[scenario]
+name = "latency"
+repeat = 3
+warmup = 0
+
+[workload]
+plugin = "cpu"
+workload = "count"
+
+[[strategy]]
+kind = "sequential"
+label = "L1 reference"
+
+[[strategy]]
+kind = "sequential"
+label = "memory reference"
+
+[[strategy]]
+kind = "sequential"
+label = "read from the device"
+
+[report]
+figure = "ns"
+beside = "lecture_ns"
+relative_to = "memory reference"
+"#;
+
+#[test]
+fn a_figure_table_shows_spread_lecture_ratio_and_noise() {
+    let scenario = load_str(Path::new("scenarios/latency.toml"), FIGURES, &mut FixedManifest).unwrap();
+    // L1 steady; memory noisy (one run over 2x the median); the device row reports no figure.
+    let rows = [(0, [1.1, 1.0, 1.2], Some(0.5)), (1, [80.0, 90.0, 200.0], Some(100.0)), (2, [f64::NAN; 3], None)];
+    let mut records = Vec::new();
+    for (strategy, values, lecture) in rows {
+        for (round, value) in values.into_iter().enumerate() {
+            let mut run = record(strategy, round as u32, 100, true, false);
+            let verdict = run.verdict.as_mut().unwrap();
+            if value.is_finite() {
+                verdict.figures.insert("ns".into(), value);
+            } else {
+                verdict.message = "O_DIRECT is not supported here".into();
+            }
+            if let Some(lecture) = lecture {
+                verdict.figures.insert("lecture_ns".into(), lecture);
+            }
+            records.push(run);
+        }
+    }
+    let runs = ScenarioRuns { records, interrupted: None };
+    let result = ScenarioResult::new(scenario, runs);
+    let reports = [result.report()];
+    check("figures_table.txt", &Table.export(&reports).unwrap());
+    check("figures_markdown.md", &Markdown.export(&reports).unwrap());
+    let page = Html.export(&reports).unwrap();
+    for shown in ["× memory reference", "<span class=\"bad\">noisy</span>", "O_DIRECT is not supported here", "1.10 ns"]
+    {
+        assert!(page.contains(shown), "the page shows the figure table: no `{shown}`");
+    }
+}

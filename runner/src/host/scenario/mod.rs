@@ -1,0 +1,15 @@
+//! Scenario files: parsed into raw serde structs that mirror the TOML
+//! ([`raw`]), then validated into a [`Scenario`] that the rest of the runner
+//! trusts ([`validate`]). Every error names the file, line and column.
+
+mod error;
+mod model;
+mod raw;
+mod validate;
+
+pub(crate) use model::{
+    Expectation, FigureTable, FigureUnit, Scenario, ServeOptions, ServerSpec, StrategyEntry, params_json,
+};
+pub(crate) use validate::load;
+#[cfg(test)]
+pub(crate) use validate::load_str;

@@ -1,0 +1,165 @@
+//! The validated scenario: what the rest of the runner works from. Fields are
+//! only ever set by `validate`, which has checked every rule.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use runner_sdk::{Manifest, ParamValue, WorkloadInfo};
+
+use crate::protocol::StrategySpec;
+
+/// A scenario ready to run.
+#[derive(Debug, Clone)]
+pub(crate) struct Scenario {
+    pub(crate) path: PathBuf,
+    pub(crate) name: String,
+    pub(crate) description: String,
+    pub(crate) repeat: u32,
+    pub(crate) warmup: u32,
+    pub(crate) timeout: Duration,
+    pub(crate) workload: WorkloadEntry,
+    pub(crate) strategies: Vec<StrategyEntry>,
+    /// Index into `strategies` of the one speedups are measured against.
+    pub(crate) baseline: usize,
+    /// The server the workload talks to, if any.
+    pub(crate) server: Option<ServerSpec>,
+    /// Graded checks over the results (`[[expect]]`).
+    pub(crate) expectations: Vec<Expectation>,
+    /// `[report]`: the table is about this figure rather than wall times.
+    pub(crate) figure_table: Option<FigureTable>,
+}
+
+/// A table of one plugin figure per strategy (`[report]`): its median and
+/// spread over the runs, another figure beside it, and its ratio to one row.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct FigureTable {
+    /// The verdict figure each row is about (`ns`).
+    pub(crate) figure: String,
+    pub(crate) unit: FigureUnit,
+    /// Another verdict figure shown beside it (`lecture_ns`).
+    pub(crate) beside: Option<String>,
+    /// Index of the strategy whose median the ratio column divides by.
+    pub(crate) relative_to: Option<usize>,
+}
+
+/// How a figure's numbers read.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum FigureUnit {
+    /// Nanoseconds, printed scaled (`82.1 ns`, `1.20 ms`).
+    Nanoseconds,
+    /// Any other unit, printed after the number as written.
+    Other(String),
+}
+
+/// One `[[expect]]`.
+#[derive(Debug, Clone)]
+pub(crate) struct Expectation {
+    /// Shown in reports; the check's text unless named.
+    pub(crate) name: String,
+    /// The expression as written.
+    pub(crate) text: String,
+    pub(crate) check: crate::host::expect::Expr,
+    pub(crate) points: f64,
+    pub(crate) hint: Option<String>,
+    /// Relative slack for numeric comparisons (0.05 = 5 %).
+    pub(crate) tolerance: f64,
+    /// Times to measure again when the check fails before it counts as failed.
+    pub(crate) retries: u32,
+}
+
+/// Where the workload's `url` points.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum ServerSpec {
+    /// The runner starts `runner serve` for the scenario with these settings.
+    Embedded(ServeOptions),
+    /// An external server.
+    External(String),
+}
+
+/// Settings of the embedded server, as `runner serve` options.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct ServeOptions {
+    pub(crate) delay: Duration,
+    pub(crate) jitter: Duration,
+    pub(crate) body_bytes: usize,
+    pub(crate) fail_rate: f64,
+    pub(crate) drop_rate: f64,
+}
+
+impl Default for ServeOptions {
+    fn default() -> Self {
+        ServeOptions { delay: Duration::ZERO, jitter: Duration::ZERO, body_bytes: 383, fail_rate: 0.0, drop_rate: 0.0 }
+    }
+}
+
+impl ServeOptions {
+    /// The command-line options of `runner serve` for these settings.
+    pub(crate) fn to_args(&self) -> Vec<String> {
+        let ms = |d: Duration| format!("{}ms", d.as_secs_f64() * 1e3);
+        vec![
+            "--delay".into(),
+            ms(self.delay),
+            "--jitter".into(),
+            ms(self.jitter),
+            "--body-bytes".into(),
+            self.body_bytes.to_string(),
+            "--fail-rate".into(),
+            self.fail_rate.to_string(),
+            "--drop-rate".into(),
+            self.drop_rate.to_string(),
+        ]
+    }
+}
+
+/// The workload to run, resolved to a library and checked against its manifest.
+#[derive(Debug, Clone)]
+pub(crate) struct WorkloadEntry {
+    pub(crate) library: PathBuf,
+    pub(crate) manifest: Manifest,
+    pub(crate) name: String,
+    pub(crate) units: u64,
+    /// Every declared parameter, defaults filled in, in declaration order.
+    pub(crate) params: Vec<(String, ParamValue)>,
+}
+
+impl WorkloadEntry {
+    /// The manifest's description of this workload.
+    pub(crate) fn info(&self) -> &WorkloadInfo {
+        self.manifest.workloads.iter().find(|w| w.name == self.name).expect("validated against the manifest")
+    }
+
+    /// The workload-level value of parameter `name`.
+    pub(crate) fn param(&self, name: &str) -> Option<&ParamValue> {
+        self.params.iter().find(|(k, _)| k == name).map(|(_, v)| v)
+    }
+}
+
+/// Parameters as the JSON object a plugin's `prepare` receives.
+pub(crate) fn params_json(params: &[(String, ParamValue)]) -> String {
+    let map: serde_json::Map<String, serde_json::Value> =
+        params.iter().map(|(k, v)| (k.clone(), serde_json::to_value(v).unwrap_or(serde_json::Value::Null))).collect();
+    serde_json::Value::Object(map).to_string()
+}
+
+/// One strategy of the scenario.
+#[derive(Debug, Clone)]
+pub(crate) struct StrategyEntry {
+    /// Unique within the scenario; how reports and expectations name it.
+    pub(crate) label: String,
+    pub(crate) spec: StrategySpec,
+    /// The workload this strategy runs: the scenario's, unless the strategy
+    /// names another of the same plugin.
+    pub(crate) workload: String,
+    /// Every parameter as this strategy runs the workload: the workload's,
+    /// with this strategy's `params` overriding.
+    pub(crate) params: Vec<(String, ParamValue)>,
+    /// Names of the parameters this strategy overrides.
+    pub(crate) overrides: Vec<String>,
+}
+
+impl StrategyEntry {
+    /// The parameters this strategy overrides, with their values.
+    pub(crate) fn overridden(&self) -> impl Iterator<Item = &(String, ParamValue)> {
+        self.params.iter().filter(|(k, _)| self.overrides.contains(k))
+    }
+}

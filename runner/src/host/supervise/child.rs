@@ -1,0 +1,286 @@
+//! Spawning one child (`runner __worker` or `runner __describe`) and watching
+//! it until it ends, times out or the runner is interrupted.
+//!
+//! The child's exit is detected with `waitid(WNOWAIT)`, which leaves it a
+//! zombie: while the group leader's zombie exists its process group id cannot
+//! be reused, so killing "whatever is left in the group" cannot hit a stranger.
+
+use std::ffi::OsString;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::os::fd::AsRawFd;
+use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::time::{Duration, Instant};
+
+use nix::sys::signal::Signal;
+use nix::sys::wait::{Id, WaitPidFlag, WaitStatus, waitid};
+use nix::unistd::Pid;
+
+use super::capture::{Capture, Captured};
+use super::group::{die_with_parent, kill_and_reap, reap_orphans, signal_group};
+use super::signals::{Interrupt, interrupted, set_run_group};
+use crate::protocol::{EVENT_FD, Event, signal_name};
+
+/// How often the loop looks at the clock, the child and the interrupt flag.
+const TICK: Duration = Duration::from_millis(20);
+/// How often to look for the child's exit once its event stream has closed.
+const EXIT_POLL: Duration = Duration::from_millis(1);
+/// How long events and output may keep arriving after the child has exited.
+const DRAIN_PATIENCE: Duration = Duration::from_secs(2);
+/// How long a SIGKILLed child may take to die (one in uninterruptible sleep
+/// may take longer; the runner then goes on without it).
+const KILL_PATIENCE: Duration = Duration::from_secs(5);
+/// Longest event line accepted; longer ones are dropped and counted.
+const MAX_EVENT_LINE: usize = 4 << 20;
+
+/// What to run.
+#[derive(Debug, Clone)]
+pub(crate) struct ChildCommand {
+    /// Arguments after the runner's own executable.
+    pub(crate) args: Vec<OsString>,
+    /// Written to the child's stdin, which is then closed.
+    pub(crate) stdin: Vec<u8>,
+    /// Time allowed before the group is sent SIGTERM.
+    pub(crate) timeout: Duration,
+    /// Time between SIGTERM and SIGKILL.
+    pub(crate) grace: Duration,
+}
+
+/// How the child ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum ChildExit {
+    /// Exited on its own with this code.
+    Exited(i32),
+    /// Killed by a signal it did not ask for (a crash: SIGSEGV, SIGABRT…).
+    Signaled(String),
+    /// Still running at the timeout; its group was ended.
+    TimedOut(Duration),
+    /// The runner was interrupted; the group was ended.
+    Interrupted(Interrupt),
+}
+
+/// Everything learnt about a finished child besides its events.
+#[derive(Debug, Clone)]
+pub(crate) struct ChildReport {
+    pub(crate) exit: ChildExit,
+    pub(crate) stdout: Captured,
+    pub(crate) stderr: Captured,
+    /// Processes of its group (or escaped from it) still alive after it ended; killed since.
+    pub(crate) leftovers: usize,
+    /// Lines on the event stream that were not events.
+    pub(crate) malformed_events: u64,
+}
+
+/// Runs `command` under supervision, handing each event to `on_event` as it
+/// arrives. Errors only when the child cannot be started at all.
+pub(crate) fn supervise(command: &ChildCommand, mut on_event: impl FnMut(Event)) -> std::io::Result<ChildReport> {
+    let (events_rx, events_tx) = std::io::pipe()?;
+    // Started before the child, so nothing can fail between spawning it and
+    // watching it.
+    let events = read_events(events_rx)?;
+    let mut child = spawn(command, events_tx.as_raw_fd())?;
+    drop(events_tx);
+    let pid = Pid::from_raw(child.id() as i32);
+    set_run_group(pid.as_raw());
+
+    feed_stdin(&mut child, command.stdin.clone());
+    let stdout = Capture::start(child.stdout.take().expect("piped"), "stdout");
+    let stderr = Capture::start(child.stderr.take().expect("piped"), "stderr");
+
+    let mut malformed_events = 0;
+    let mut handle = |item: Result<Event, ()>| match item {
+        Ok(event) => on_event(event),
+        Err(()) => malformed_events += 1,
+    };
+
+    let deadline = Instant::now() + command.timeout;
+    let mut events_open = true;
+    let ended = loop {
+        if let Some(signal) = interrupted() {
+            break Ending::Interrupted(signal);
+        }
+        if Instant::now() >= deadline {
+            break Ending::TimedOut;
+        }
+        let wait = TICK.min(deadline.saturating_duration_since(Instant::now()));
+        if events_open {
+            match events.recv_timeout(wait) {
+                Ok(item) => {
+                    handle(item);
+                    continue;
+                }
+                Err(RecvTimeoutError::Disconnected) => events_open = false,
+                Err(RecvTimeoutError::Timeout) => {}
+            }
+        } else {
+            // The event stream closes as the child exits: look again soon.
+            std::thread::sleep(EXIT_POLL.min(wait));
+        }
+        if has_exited(pid) {
+            break Ending::Exited;
+        }
+    };
+
+    let exit = match ended {
+        Ending::Exited => None,
+        Ending::TimedOut => Some(ChildExit::TimedOut(command.timeout)),
+        Ending::Interrupted(signal) => Some(ChildExit::Interrupted(signal)),
+    };
+    if exit.is_some() {
+        let grace = if matches!(ended, Ending::Interrupted(_)) { Duration::from_millis(500) } else { command.grace };
+        end_group(pid, grace);
+    }
+    // The leader is a zombie (or stuck): its group id is still ours to kill.
+    let mut leftovers = kill_and_reap(pid);
+    let status = reap(&mut child);
+    set_run_group(0);
+    leftovers += reap_orphans();
+    let exit = exit.unwrap_or_else(|| status.map_or(ChildExit::Exited(-1), exit_of));
+
+    let drain_until = Instant::now() + DRAIN_PATIENCE;
+    while events_open {
+        match events.recv_timeout(drain_until.saturating_duration_since(Instant::now())) {
+            Ok(item) => handle(item),
+            Err(_) => events_open = false,
+        }
+    }
+    Ok(ChildReport {
+        exit: exit.clone(),
+        stdout: stdout.finish(DRAIN_PATIENCE),
+        stderr: stderr.finish(DRAIN_PATIENCE),
+        // A run that was ended by force leaves its workers behind by design.
+        leftovers: if matches!(exit, ChildExit::Exited(_) | ChildExit::Signaled(_)) { leftovers } else { 0 },
+        malformed_events,
+    })
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Ending {
+    Exited,
+    TimedOut,
+    Interrupted(Interrupt),
+}
+
+fn spawn(command: &ChildCommand, event_fd: i32) -> std::io::Result<Child> {
+    // The running binary itself, even if the file was rebuilt since it started.
+    let mut cmd = Command::new("/proc/self/exe");
+    cmd.args(&command.args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).process_group(0);
+    let parent = std::process::id() as i32;
+    // SAFETY: only async-signal-safe calls (prctl, getppid, dup2, fcntl)
+    // between fork and exec.
+    unsafe {
+        cmd.pre_exec(move || {
+            // If the runner dies (even by SIGKILL), the run dies with it.
+            die_with_parent(parent)?;
+            if event_fd == EVENT_FD {
+                // dup2 onto itself keeps close-on-exec; clear it instead.
+                if nix::libc::fcntl(EVENT_FD, nix::libc::F_SETFD, 0) < 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+            } else if nix::libc::dup2(event_fd, EVENT_FD) < 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    cmd.spawn()
+}
+
+/// Reads event lines on a thread. A line that is too long, not UTF-8 or not an
+/// event is counted as malformed and skipped; the stream goes on.
+fn read_events(pipe: std::io::PipeReader) -> std::io::Result<Receiver<Result<Event, ()>>> {
+    let (tx, rx) = mpsc::channel();
+    std::thread::Builder::new().name("events".into()).spawn(move || {
+        let mut reader = BufReader::new(pipe);
+        let mut line = Vec::new();
+        loop {
+            line.clear();
+            match (&mut reader).take(MAX_EVENT_LINE as u64 + 1).read_until(b'\n', &mut line) {
+                Ok(0) => break,
+                Ok(_) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(_) => break,
+            }
+            let complete = line.ends_with(b"\n");
+            if !complete && line.len() > MAX_EVENT_LINE {
+                // Skip the rest of the overlong line.
+                let mut rest = Vec::new();
+                while !rest.ends_with(b"\n") {
+                    rest.clear();
+                    match (&mut reader).take(MAX_EVENT_LINE as u64).read_until(b'\n', &mut rest) {
+                        Ok(0) | Err(_) => break,
+                        Ok(_) => {}
+                    }
+                }
+                if tx.send(Err(())).is_err() {
+                    break;
+                }
+                continue;
+            }
+            let parsed = serde_json::from_slice::<Event>(&line).map_err(|_| ());
+            if tx.send(parsed).is_err() {
+                break;
+            }
+        }
+    })?;
+    Ok(rx)
+}
+
+/// Whether the child has exited, leaving it unreaped (a zombie).
+fn has_exited(pid: Pid) -> bool {
+    let flags = WaitPidFlag::WEXITED | WaitPidFlag::WNOWAIT | WaitPidFlag::WNOHANG;
+    !matches!(waitid(Id::Pid(pid), flags), Ok(WaitStatus::StillAlive))
+}
+
+/// Reaps the child, giving up after [`KILL_PATIENCE`].
+fn reap(child: &mut Child) -> Option<ExitStatus> {
+    let until = Instant::now() + KILL_PATIENCE;
+    loop {
+        match child.try_wait() {
+            Ok(Some(status)) => return Some(status),
+            Ok(None) if Instant::now() < until => std::thread::sleep(EXIT_POLL),
+            Ok(None) => {
+                tracing::warn!("run process {} did not die after SIGKILL; going on without it", child.id());
+                return None;
+            }
+            Err(e) => {
+                tracing::warn!("could not wait for run process {}: {e}", child.id());
+                return None;
+            }
+        }
+    }
+}
+
+/// Writes the child's input on a thread, so a child that never reads cannot
+/// block the runner.
+fn feed_stdin(child: &mut Child, input: Vec<u8>) {
+    if let Some(mut stdin) = child.stdin.take() {
+        let _ = std::thread::Builder::new().name("stdin".into()).spawn(move || {
+            let _ = stdin.write_all(&input);
+        });
+    }
+}
+
+/// SIGTERM to the group, up to `grace` for the leader to exit, then SIGKILL to
+/// the group; returns once the leader has exited or [`KILL_PATIENCE`] passed.
+fn end_group(pid: Pid, grace: Duration) {
+    signal_group(pid, Signal::SIGTERM);
+    let until = Instant::now() + grace;
+    while Instant::now() < until && !has_exited(pid) {
+        std::thread::sleep(EXIT_POLL);
+    }
+    signal_group(pid, Signal::SIGKILL);
+    let until = Instant::now() + KILL_PATIENCE;
+    while Instant::now() < until && !has_exited(pid) {
+        std::thread::sleep(EXIT_POLL);
+    }
+}
+
+fn exit_of(status: ExitStatus) -> ChildExit {
+    match (status.code(), status.signal()) {
+        (Some(code), _) => ChildExit::Exited(code),
+        (None, Some(signal)) => ChildExit::Signaled(signal_name(signal)),
+        (None, None) => ChildExit::Exited(-1),
+    }
+}
