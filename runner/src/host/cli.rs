@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::host::serve::ServeConfig;
+
 const EXAMPLES: &str = "\
 Examples:
   runner scenarios/cpu_bound.toml              run a scenario, print a table
@@ -149,55 +151,6 @@ pub(crate) enum NewWhat {
     },
 }
 
-/// `runner serve`
-#[derive(Debug, Args)]
-pub(crate) struct ServeArgs {
-    /// Address to bind (only 127.0.0.1 unless you say otherwise).
-    #[arg(long, default_value = "127.0.0.1")]
-    pub(crate) bind: std::net::IpAddr,
-    /// Port; 0 picks a free one (printed on stdout).
-    #[arg(long, default_value_t = 8000)]
-    pub(crate) port: u16,
-    /// Delay before each answer, e.g. `100ms`, `1s`.
-    #[arg(long, default_value = "0ms", value_parser = parse_duration)]
-    pub(crate) delay: std::time::Duration,
-    /// Up to this much more delay, uniformly random, per request.
-    #[arg(long, default_value = "0ms", value_parser = parse_duration)]
-    pub(crate) jitter: std::time::Duration,
-    /// Body size of each page (the lecture's pages are 383 bytes).
-    #[arg(long, default_value_t = 383)]
-    pub(crate) body_bytes: usize,
-    /// Fraction of requests answered with 500.
-    #[arg(long, default_value_t = 0.0, value_parser = parse_rate)]
-    pub(crate) fail_rate: f64,
-    /// Fraction of requests whose connection is closed without an answer.
-    #[arg(long, default_value_t = 0.0, value_parser = parse_rate)]
-    pub(crate) drop_rate: f64,
-}
-
-/// `250us`, `100ms`, `1.5s`.
-fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
-    let (number, scale) = if let Some(n) = text.strip_suffix("ms") {
-        (n, 1e-3)
-    } else if let Some(n) = text.strip_suffix("us") {
-        (n, 1e-6)
-    } else if let Some(n) = text.strip_suffix('s') {
-        (n, 1.0)
-    } else {
-        return Err(format!("`{text}` needs a unit: us, ms or s (e.g. 100ms)"));
-    };
-    let value: f64 = number.trim().parse().map_err(|_| format!("`{text}` is not a duration (e.g. 100ms)"))?;
-    std::time::Duration::try_from_secs_f64(value * scale).map_err(|e| format!("`{text}`: {e}"))
-}
-
-/// A probability from 0 to 1.
-fn parse_rate(text: &str) -> Result<f64, String> {
-    match text.parse::<f64>() {
-        Ok(rate) if (0.0..=1.0).contains(&rate) => Ok(rate),
-        _ => Err(format!("`{text}` is not a rate between 0 and 1")),
-    }
-}
-
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
     /// Run scenario files (the default when files are given).
@@ -216,5 +169,5 @@ pub(crate) enum Command {
         what: NewWhat,
     },
     /// Serve pages over HTTP/1.1: the lecture's server on 127.0.0.1:8000, and the mock of the outside world.
-    Serve(ServeArgs),
+    Serve(ServeConfig),
 }

@@ -34,7 +34,7 @@ pub(crate) fn list(catalog: &mut Catalog) -> u8 {
     }
     println!("\nexpectation functions (`check` in [[expect]]):");
     for function in FUNCTIONS {
-        println!("  {}(\"label\") → {}: {}", function.name, function.returns, function.help);
+        println!("  {} → {}, {}: {}", function.signature(), function.returns.name(), function.source.name(), function.help);
     }
     exit_code::OK
 }

@@ -4,21 +4,11 @@
 
 use std::io::Write;
 
-use crate::host::cli::ServeArgs;
 use crate::host::exit_code;
 use crate::host::serve::{self, ServeConfig};
 
-pub(crate) fn serve(args: &ServeArgs) -> u8 {
-    let config = ServeConfig {
-        bind: args.bind,
-        port: args.port,
-        delay: args.delay,
-        jitter: args.jitter,
-        body_bytes: args.body_bytes,
-        fail_rate: args.fail_rate,
-        drop_rate: args.drop_rate,
-    };
-    let result = serve::run(config, |ready| {
+pub(crate) fn serve(config: &ServeConfig) -> u8 {
+    let result = serve::run(config.clone(), |ready| {
         let mut stdout = std::io::stdout().lock();
         let _ = writeln!(stdout, "{}", serve::announcement(ready.addr));
         let _ = stdout.flush();
@@ -26,7 +16,7 @@ pub(crate) fn serve(args: &ServeArgs) -> u8 {
     match result {
         Ok(()) => exit_code::OK,
         Err(e) => {
-            eprintln!("error: cannot serve on {}:{}: {e}", args.bind, args.port);
+            eprintln!("error: cannot serve on {}:{}: {e}", config.bind, config.port);
             exit_code::INPUT_UNUSABLE
         }
     }

@@ -5,10 +5,35 @@
 
 use std::fmt;
 
+use super::eval::{Figures, Value, call, eval};
+use super::functions::{Function, lookup};
+use super::lex::{Tok, Token, lex};
+
 /// A parsed expectation.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Expr {
     root: Node,
+}
+
+/// One call in an expression: `speedup("threads")`, `figure("ns", "L1")`.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Call {
+    pub(crate) function: &'static Function,
+    /// The figure's name, for `figure("name", "label")`.
+    pub(crate) figure: Option<String>,
+    /// The strategy's label.
+    pub(crate) label: String,
+}
+
+/// The call as it would be written, so report lines can be pasted back into an expectation.
+impl fmt::Display for Call {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let quote = |text: &str| format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""));
+        match &self.figure {
+            Some(figure) => write!(f, "{}({}, {})", self.function.name, quote(figure), quote(&self.label)),
+            None => write!(f, "{}({})", self.function.name, quote(&self.label)),
+        }
+    }
 }
 
 /// A parse error: 1-based column (in chars) in the expression text, and what was expected.
@@ -26,178 +51,19 @@ impl fmt::Display for ParseError {
 
 impl std::error::Error for ParseError {}
 
-/// A value during evaluation.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) enum Value {
-    Number(f64),
-    Bool(bool),
-}
-
-/// What a function call means: the evaluator asks this for `name("label")`.
-pub(crate) trait Figures {
-    fn call(&self, function: &str, label: &str) -> Result<Value, String>;
-}
-
-/// A function the language knows, with its result type and help.
-#[derive(Debug)]
-pub(crate) struct Function {
-    pub(crate) name: &'static str,
-    /// `"number"` or `"bool"`.
-    pub(crate) returns: &'static str,
-    pub(crate) help: &'static str,
-}
-
-pub(crate) const FUNCTIONS: &[Function] = &[
-    Function {
-        name: "speedup",
-        returns: "number",
-        help: "how many times faster than the baseline (baseline wall / wall)",
-    },
-    Function { name: "wall", returns: "number", help: "wall-clock time in seconds, median" },
-    Function {
-        name: "cpu",
-        returns: "number",
-        help: "CPU time in seconds (user + sys) of the run's process and its workers, median",
-    },
-    Function {
-        name: "efficiency",
-        returns: "number",
-        help: "ideal time / measured time for IO scenarios with an embedded server delay (1.0 = at the limit)",
-    },
-    Function { name: "units_per_s", returns: "number", help: "work units completed per second of wall time" },
-    Function { name: "errors", returns: "number", help: "units that failed, summed over the measured runs" },
-    Function {
-        name: "lost_updates",
-        returns: "number",
-        help: "updates lost to races (expected minus counted), the plugin's figure, median",
-    },
-    Function { name: "verified", returns: "bool", help: "the result passed its correctness check" },
-    Function { name: "ok", returns: "bool", help: "every run succeeded" },
-    Function { name: "deadlocked", returns: "bool", help: "a run was ended by a deadlock the plugin detected" },
-    Function { name: "failed", returns: "bool", help: "some run failed" },
-];
-
 /// Bound the AST depth so no input can overflow the stack (the worst case fits in 512 KiB in a debug build);
 /// real expectations are a few dozen tokens. Each `(` costs the parser a dozen frames, hence its own lower limit.
-const MAX_TOKENS: usize = 256;
 const MAX_NESTING: usize = 32;
-
-/// Longest first, so `<=` is not read as `<` then `=`.
-const SYMBOLS: &[&str] = &["||", "&&", "==", "!=", "<=", ">=", "<", ">", "!", "+", "-", "*", "/", "(", ")", ","];
 const COMPARISONS: &[&str] = &["<", "<=", ">", ">=", "==", "!="];
 
 /// Operators are kept as their symbols: that is all evaluation and error messages need.
 #[derive(Debug, Clone, PartialEq)]
-enum Node {
+pub(super) enum Node {
     Num(f64),
     Bool(bool),
-    Call(&'static str, String),
+    Call(Call),
     Unary(&'static str, Box<Node>),
     Binary(&'static str, Box<Node>, Box<Node>),
-}
-
-#[derive(Debug, Clone, PartialEq)]
-enum Tok {
-    Num(f64),
-    Ident(String),
-    Label(String),
-    Sym(&'static str),
-    End,
-    /// A lexing error, left in the stream so it is reported only if the parser gets that far: the first
-    /// problem in reading order wins, whether it is lexical or grammatical.
-    Bad(ParseError),
-}
-
-struct Token {
-    tok: Tok,
-    column: usize,
-    text: String,
-}
-
-fn error(index: usize, message: impl Into<String>) -> ParseError {
-    ParseError { column: index + 1, message: message.into() }
-}
-
-/// Splits the text into tokens ending with `End` or `Bad`; columns count chars, not bytes.
-fn lex(text: &str) -> Vec<Token> {
-    let chars: Vec<char> = text.chars().collect();
-    let mut tokens = Vec::new();
-    let mut i = 0;
-    loop {
-        while chars.get(i).is_some_and(|c| c.is_whitespace()) {
-            i += 1;
-        }
-        let rest = &chars[i..];
-        let symbol = SYMBOLS.iter().find(|s| rest.iter().take(s.len()).copied().eq(s.chars()));
-        let (tok, len) = match (rest.first(), symbol) {
-            (None, _) => (Tok::End, 0),
-            (Some(_), _) if tokens.len() >= MAX_TOKENS => {
-                (Tok::Bad(error(i, format!("longer than {MAX_TOKENS} tokens"))), 0)
-            }
-            (_, Some(s)) => (Tok::Sym(s), s.len()),
-            (Some('"'), _) => lex_label(rest, i),
-            (Some(c), _) if c.is_ascii_digit() => lex_number(rest, i),
-            (Some(c), _) if c.is_alphabetic() || *c == '_' => {
-                let len = rest.iter().take_while(|c| c.is_alphanumeric() || **c == '_').count();
-                (Tok::Ident(rest[..len].iter().collect()), len)
-            }
-            (Some(c @ ('|' | '&' | '=')), _) => {
-                (Tok::Bad(error(i, format!("expected `{c}{c}`, found a single `{c}`"))), 1)
-            }
-            (Some(c), _) => (Tok::Bad(error(i, format!("unexpected `{c}`"))), 1),
-        };
-        let stop = matches!(tok, Tok::End | Tok::Bad(_));
-        tokens.push(Token { tok, column: i + 1, text: rest[..len].iter().collect() });
-        if stop {
-            return tokens;
-        }
-        i += len;
-    }
-}
-
-/// `rest` starts at the opening quote, which is at char index `at` of the whole text.
-fn lex_label(rest: &[char], at: usize) -> (Tok, usize) {
-    let mut label = String::new();
-    let mut j = 1;
-    loop {
-        match (rest.get(j), rest.get(j + 1)) {
-            (Some('"'), _) => return (Tok::Label(label), j + 1),
-            (Some('\\'), Some(&e @ ('"' | '\\'))) => label.push(e),
-            (Some('\\'), Some(e)) => {
-                let message = format!("unknown escape `\\{e}`; labels can only escape `\\\"` and `\\\\`");
-                return (Tok::Bad(error(at + j, message)), 0);
-            }
-            (Some(&c), _) if c != '\\' => {
-                label.push(c);
-                j += 1;
-                continue;
-            }
-            _ => return (Tok::Bad(error(at, "unterminated label: missing the closing `\"`")), 0),
-        }
-        j += 2;
-    }
-}
-
-/// Digits with `_` separators, an optional fraction and an optional exponent: `1`, `1.5`, `1_000`, `2e3`.
-fn lex_number(rest: &[char], at: usize) -> (Tok, usize) {
-    let digit = |j: usize| rest.get(j).is_some_and(char::is_ascii_digit);
-    let digits = |j: usize| j + rest[j..].iter().take_while(|c| c.is_ascii_digit() || **c == '_').count();
-    let mut j = digits(0);
-    // Take `.` and `e` only when digits follow, so `1.` and `2e` fail as grammar, not as odd numbers.
-    if rest.get(j) == Some(&'.') && digit(j + 1) {
-        j = digits(j + 1);
-    }
-    if matches!(rest.get(j), Some('e' | 'E')) {
-        let sign = usize::from(matches!(rest.get(j + 1), Some('+' | '-')));
-        if digit(j + 1 + sign) {
-            j = digits(j + 1 + sign);
-        }
-    }
-    let text: String = rest[..j].iter().filter(|c| **c != '_').collect();
-    match text.parse::<f64>() {
-        Ok(n) if n.is_finite() => (Tok::Num(n), j),
-        _ => (Tok::Bad(error(at, format!("number `{text}` is out of range"))), 0),
-    }
 }
 
 struct Parser {
@@ -310,16 +176,30 @@ impl Parser {
     }
 
     fn call(&mut self, name: &str) -> Parsed {
-        let Some(function) = FUNCTIONS.iter().find(|f| f.name == name) else {
-            let known: Vec<&str> = FUNCTIONS.iter().map(|f| f.name).collect();
+        let Some(function) = lookup(name) else {
+            let known: Vec<&str> = super::FUNCTIONS.iter().map(|f| f.name).collect();
             return self.fail(format!("unknown function `{name}`; known: {}", known.join(", ")));
         };
         self.bump();
         self.expect("(", format!("expected `(` after `{name}`"))?;
+        let figure = if function.takes_figure_name() {
+            let Tok::Label(figure) = self.peek()?.tok.clone() else {
+                return self.fail(format!("expected a quoted figure name: {}", function.signature()));
+            };
+            self.bump();
+            self.expect(",", format!("expected `,` and a strategy label: {}", function.signature()))?;
+            Some(figure)
+        } else {
+            None
+        };
         let Tok::Label(label) = self.peek()?.tok.clone() else { return self.fail("expected a quoted strategy label") };
         self.bump();
-        self.expect(")", "expected `)`: a function takes exactly one label".into())?;
-        Ok(Node::Call(function.name, label))
+        let close = match function.takes_figure_name() {
+            true => format!("expected `)`: {}", function.signature()),
+            false => "expected `)`: a function takes exactly one label".to_owned(),
+        };
+        self.expect(")", close)?;
+        Ok(Node::Call(Call { function, figure, label }))
     }
 }
 
@@ -350,13 +230,11 @@ impl Expr {
         }
     }
 
-    /// Every `(function, label)` the expression calls, in order of first appearance, without repeats.
-    pub(crate) fn calls(&self) -> Vec<(String, String)> {
-        fn walk(node: &Node, calls: &mut Vec<(String, String)>) {
+    /// Every call the expression makes, in order of first appearance, without repeats.
+    pub(crate) fn calls(&self) -> Vec<Call> {
+        fn walk(node: &Node, calls: &mut Vec<Call>) {
             match node {
-                Node::Call(function, label) if !calls.iter().any(|(f, l)| f == function && l == label) => {
-                    calls.push((function.to_string(), label.clone()))
-                }
+                Node::Call(call) if !calls.contains(call) => calls.push(call.clone()),
                 Node::Unary(_, inner) => walk(inner, calls),
                 Node::Binary(_, left, right) => {
                     walk(left, calls);
@@ -373,91 +251,13 @@ impl Expr {
     /// Each call with the value it evaluated to, formatted for a failure report, e.g. `speedup("threads") = 1.42`.
     /// Values print exactly (shortest round-trip form), so a report never shows a rounded 1.6 failing `>= 1.6`.
     pub(crate) fn explain(&self, figures: &dyn Figures) -> Vec<String> {
-        let line = |(function, label): (String, String)| match call(&function, &label, figures) {
-            Ok(Value::Number(n)) => format!("{} = {n}", show_call(&function, &label)),
-            Ok(Value::Bool(b)) => format!("{} = {b}", show_call(&function, &label)),
+        let line = |c: Call| match call(&c, figures) {
+            Ok(Value::Number(n)) => format!("{c} = {n}"),
+            Ok(Value::Bool(b)) => format!("{c} = {b}"),
             Err(e) => e,
         };
         self.calls().into_iter().map(line).collect()
     }
-}
-
-/// The call as it would be written, so report lines can be pasted back into an expectation.
-fn show_call(function: &str, label: &str) -> String {
-    format!("{function}(\"{}\")", label.replace('\\', "\\\\").replace('"', "\\\""))
-}
-
-fn describe(value: Value) -> String {
-    match value {
-        Value::Number(n) => format!("number {n}"),
-        Value::Bool(b) => format!("bool {b}"),
-    }
-}
-
-fn call(function: &str, label: &str, figures: &dyn Figures) -> Result<Value, String> {
-    let shown = show_call(function, label);
-    let value = figures.call(function, label).map_err(|e| format!("{shown}: {e}"))?;
-    // A `Figures` returning the wrong kind would otherwise surface as a baffling operator type error.
-    let kind = if matches!(value, Value::Number(_)) { "number" } else { "bool" };
-    match FUNCTIONS.iter().find(|f| f.name == function) {
-        Some(f) if f.returns != kind => Err(format!("{shown}: should be a {}, got {}", f.returns, describe(value))),
-        _ => Ok(value),
-    }
-}
-
-fn eval(node: &Node, figures: &dyn Figures, tol: f64) -> Result<Value, String> {
-    match node {
-        Node::Num(n) => Ok(Value::Number(*n)),
-        Node::Bool(b) => Ok(Value::Bool(*b)),
-        Node::Call(function, label) => call(function, label, figures),
-        Node::Unary(op, inner) => match (*op, eval(inner, figures, tol)?) {
-            ("!", Value::Bool(b)) => Ok(Value::Bool(!b)),
-            ("-", Value::Number(n)) => Ok(Value::Number(-n)),
-            ("!", other) => Err(format!("`!` needs a boolean, found {}", describe(other))),
-            (_, other) => Err(format!("unary `-` needs a number, found {}", describe(other))),
-        },
-        Node::Binary(op, left, right) => binary(op, left, right, figures, tol),
-    }
-}
-
-fn binary(op: &str, left: &Node, right: &Node, figures: &dyn Figures, tol: f64) -> Result<Value, String> {
-    let left = eval(left, figures, tol)?;
-    if op == "&&" || op == "||" {
-        let boolean = |value, side| match value {
-            Value::Bool(b) => Ok(b),
-            other => Err(format!("`{op}` needs booleans, found {} on the {side}", describe(other))),
-        };
-        // Short-circuit: `ok("x") && speedup("x") > 1` must not fail on the figures of a run that failed.
-        let l = boolean(left, "left")?;
-        if l == (op == "||") {
-            return Ok(Value::Bool(l));
-        }
-        return Ok(Value::Bool(boolean(eval(right, figures, tol)?, "right")?));
-    }
-    let (a, b) = match (left, eval(right, figures, tol)?) {
-        (Value::Number(a), Value::Number(b)) => (a, b),
-        (Value::Bool(a), Value::Bool(b)) if op == "==" => return Ok(Value::Bool(a == b)),
-        (Value::Bool(a), Value::Bool(b)) if op == "!=" => return Ok(Value::Bool(a != b)),
-        (l, r) if op == "==" || op == "!=" => {
-            return Err(format!("`{op}` can't compare {} with {}", describe(l), describe(r)));
-        }
-        (Value::Number(_), r) => return Err(format!("`{op}` needs numbers, found {} on the right", describe(r))),
-        (l, _) => return Err(format!("`{op}` needs numbers, found {} on the left", describe(l))),
-    };
-    Ok(match op {
-        "+" => Value::Number(a + b),
-        "-" => Value::Number(a - b),
-        "*" => Value::Number(a * b),
-        "/" if b == 0.0 => return Err(format!("division by zero in `{a} / {b}`")),
-        "/" => Value::Number(a / b),
-        "<" => Value::Bool(a < b + tol * b.abs()),
-        "<=" => Value::Bool(a <= b + tol * b.abs()),
-        ">" => Value::Bool(a > b - tol * b.abs()),
-        ">=" => Value::Bool(a >= b - tol * b.abs()),
-        "==" => Value::Bool((a - b).abs() <= tol * b.abs()),
-        "!=" => Value::Bool((a - b).abs() > tol * b.abs()),
-        _ => unreachable!("the parser builds no other operator"),
-    })
 }
 
 #[cfg(test)]
@@ -468,8 +268,9 @@ mod tests {
     struct Fake;
 
     impl Figures for Fake {
-        fn call(&self, function: &str, label: &str) -> Result<Value, String> {
-            Ok(match (function, label) {
+        fn call(&self, call: &Call) -> Result<Value, String> {
+            let label = call.label.as_str();
+            Ok(match (call.function.name, label) {
                 (_, "missing") => return Err(format!("no strategy `{label}`")),
                 ("verified", "liar") => Value::Number(1.0),
                 ("speedup", "processes") => Value::Number(1.42),
@@ -480,6 +281,7 @@ mod tests {
                 ("efficiency", _) => Value::Number(0.75),
                 ("units_per_s", _) => Value::Number(1000.0),
                 ("errors", _) => Value::Number(0.0),
+                ("figure", _) => Value::Number(2.0),
                 ("lost_updates", _) => Value::Number(if label == "unlocked" { 17.0 } else { 0.0 }),
                 ("deadlocked" | "failed", _) => Value::Bool(label == "naive"),
                 _ => Value::Bool(true),
@@ -532,8 +334,9 @@ mod tests {
 
     #[test]
     fn every_function_reaches_figures() {
-        for f in FUNCTIONS {
-            let text = format!("{0}(\"x\") == {0}(\"x\")", f.name);
+        for f in super::super::FUNCTIONS {
+            let args = if f.takes_figure_name() { r#""n", "x""# } else { r#""x""# };
+            let text = format!("{0}({args}) == {0}({args})", f.name);
             // `call` also checks the value's kind against `f.returns`.
             assert_eq!(eval(&text), Ok(true), "{text}");
         }
@@ -541,14 +344,16 @@ mod tests {
 
     #[test]
     fn parse_errors_point_at_the_column() {
-        let known =
-            "speedup, wall, cpu, efficiency, units_per_s, errors, lost_updates, verified, ok, deadlocked, failed";
+        let known = "speedup, wall, cpu, efficiency, units_per_s, errors, figure, lost_updates, verified, ok, aborted, \
+            deadlocked, failed";
         let cases = [
             (r#"speedup("x") >= "#, 17, "expected a number, a call or `(`"),
             ("", 1, "expected a number, a call or `(`"),
             (r#"speedup(x)"#, 9, "expected a quoted strategy label"),
             (r#"speedup()"#, 9, "expected a quoted strategy label"),
             (r#"speedup("a", "b")"#, 12, "expected `)`: a function takes exactly one label"),
+            (r#"figure("ns")"#, 12, r#"expected `,` and a strategy label: figure("figure", "label")"#),
+            (r#"figure("ns", "a", "b")"#, 17, r#"expected `)`: figure("figure", "label")"#),
             (r#"speedup > 1"#, 9, "expected `(` after `speedup`"),
             (r#"spedup("x")"#, 1, &format!("unknown function `spedup`; known: {known}")),
             (r#"ok("é") && oops("x")"#, 12, &format!("unknown function `oops`; known: {known}")),
@@ -604,7 +409,9 @@ mod tests {
             && ok("say \"hi\" \\o/")"#;
         let expr = Expr::parse(text).expect("valid");
         let calls = [("speedup", "processes"), ("deadlocked", "naive"), ("wall", "missing"), ("ok", r#"say "hi" \o/"#)];
-        assert_eq!(expr.calls(), calls.map(|(f, l)| (f.to_string(), l.to_string())));
+        let made = expr.calls();
+        let made: Vec<(&str, &str)> = made.iter().map(|c| (c.function.name, c.label.as_str())).collect();
+        assert_eq!(made, calls);
         let explained = [
             r#"speedup("processes") = 1.42"#,
             r#"deadlocked("naive") = true"#,

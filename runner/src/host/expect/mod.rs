@@ -1,7 +1,14 @@
 //! The expectation language of `[[expect]]`: a small expression language over
-//! a scenario's figures, parsed and type-checked when the scenario is read.
-//! What its functions mean is the grader's business ([`crate::host::grade`]).
+//! a scenario's figures, parsed and type-checked when the scenario is read
+//! ([`expr`], [`lex`]), its functions in one registry ([`functions`]), and
+//! evaluated against whatever supplies the figures ([`eval`]). What the
+//! figures are is the grader's business ([`crate::host::grade`]).
 
+mod eval;
 mod expr;
+mod functions;
+mod lex;
 
-pub(crate) use expr::{Expr, FUNCTIONS, Figures, Value};
+pub(crate) use eval::{Figures, Value};
+pub(crate) use expr::{Call, Expr};
+pub(crate) use functions::{FUNCTIONS, Meaning};

@@ -1,10 +1,10 @@
 //! Evaluating expectations against a scenario's summaries: what each function
 //! of the language means in terms of the measured figures.
 
-use crate::host::expect::{Figures, Value};
+use crate::host::expect::{Call, Figures, Meaning, Value};
 use crate::host::record::RunFailure;
 use crate::host::scenario::{Expectation, Scenario};
-use crate::host::stats::StrategySummary;
+use crate::host::stats::{Spread, StrategySummary};
 
 /// How one expectation came out.
 #[derive(Debug, Clone)]
@@ -37,12 +37,12 @@ struct Board<'a> {
 
 impl Board<'_> {
     /// The spread of a timed figure, where the function has one.
-    fn spread(&self, function: &str, label: &str) -> Option<crate::host::stats::Spread> {
-        let s = self.summary(label).ok()?;
-        match function {
-            "speedup" => s.speedup,
-            "wall" => s.wall_s,
-            "cpu" => s.cpu_s,
+    fn spread(&self, call: &Call) -> Option<Spread> {
+        let s = self.summary(&call.label).ok()?;
+        match call.function.meaning {
+            Meaning::Speedup => s.speedup,
+            Meaning::Wall => s.wall_s,
+            Meaning::Cpu => s.cpu_s,
             _ => None,
         }
     }
@@ -62,26 +62,28 @@ fn number(value: Option<f64>, what: &str) -> Result<Value, String> {
     value.map(Value::Number).ok_or_else(|| format!("no {what}: no run of it completed"))
 }
 
+fn plugin_figure(s: &StrategySummary, name: &str) -> Result<Value, String> {
+    number(s.figures.get(name).copied(), &format!("`{name}` figure from the plugin"))
+}
+
 impl Figures for Board<'_> {
-    fn call(&self, function: &str, label: &str) -> Result<Value, String> {
-        let s = self.summary(label)?;
-        match function {
-            "speedup" => number(s.speedup.map(|x| x.median), "speedup"),
-            "wall" => number(s.wall_s.map(|x| x.median), "wall time"),
-            "cpu" => number(s.cpu_s.map(|x| x.median), "CPU time"),
-            "efficiency" => number(s.efficiency, "efficiency (needs an embedded [server] with a delay)"),
-            "units_per_s" => number(s.units_per_s, "throughput"),
-            "errors" => Ok(Value::Number(s.runs.iter().map(|r| r.units_failed as f64).sum())),
-            "lost_updates" => number(s.figures.get("lost_updates").copied(), "`lost_updates` figure from the plugin"),
-            "verified" => Ok(Value::Bool(s.verified)),
-            "ok" => Ok(Value::Bool(s.all_succeeded())),
-            "failed" => Ok(Value::Bool(s.runs.iter().any(|r| !r.succeeded()))),
-            "deadlocked" => {
-                Ok(Value::Bool(s.runs.iter().any(
-                    |r| matches!(&r.failure, Some(RunFailure::Aborted(message)) if message.starts_with("deadlock")),
-                )))
+    fn call(&self, call: &Call) -> Result<Value, String> {
+        let s = self.summary(&call.label)?;
+        match call.function.meaning {
+            Meaning::Speedup => number(s.speedup.map(|x| x.median), "speedup"),
+            Meaning::Wall => number(s.wall_s.map(|x| x.median), "wall time"),
+            Meaning::Cpu => number(s.cpu_s.map(|x| x.median), "CPU time"),
+            Meaning::Efficiency => number(s.efficiency, "efficiency (needs an embedded [server] with a delay)"),
+            Meaning::UnitsPerSecond => number(s.units_per_s, "throughput"),
+            Meaning::Errors => Ok(Value::Number(s.runs.iter().map(|r| r.units_failed as f64).sum())),
+            Meaning::Figure => plugin_figure(s, call.figure.as_deref().unwrap_or_default()),
+            Meaning::NamedFigure(name) => plugin_figure(s, name),
+            Meaning::Verified => Ok(Value::Bool(s.verified)),
+            Meaning::Ok => Ok(Value::Bool(s.all_succeeded())),
+            Meaning::Failed => Ok(Value::Bool(s.runs.iter().any(|r| !r.succeeded()))),
+            Meaning::Aborted => {
+                Ok(Value::Bool(s.runs.iter().any(|r| matches!(&r.failure, Some(RunFailure::Aborted(_))))))
             }
-            other => Err(format!("unknown function `{other}`")),
         }
     }
 }
@@ -100,7 +102,7 @@ pub(super) fn evaluate(scenario: &Scenario, summaries: &[StrategySummary], index
         .calls()
         .iter()
         .zip(expectation.check.explain(&board))
-        .map(|((function, label), line)| match board.spread(function, label) {
+        .map(|(call, line)| match board.spread(call) {
             Some(s) => format!("{line} (min {:.3}, max {:.3} over the runs)", s.min, s.max),
             None => line,
         })

@@ -66,7 +66,7 @@ pub(crate) fn grade(
 /// The strategies expectation `index` names, and the baseline (which speedups
 /// need).
 fn subset_for(scenario: &Scenario, index: usize) -> Scenario {
-    let labels: Vec<String> = scenario.expectations[index].check.calls().into_iter().map(|(_, l)| l).collect();
+    let labels: Vec<String> = scenario.expectations[index].check.calls().into_iter().map(|c| c.label).collect();
     let baseline = &scenario.strategies[scenario.baseline].label;
     let mut subset = scenario.clone();
     subset.strategies.retain(|s| labels.contains(&s.label) || &s.label == baseline);

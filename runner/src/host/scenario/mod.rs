@@ -8,7 +8,7 @@ mod raw;
 mod validate;
 
 pub(crate) use model::{
-    Expectation, FigureTable, FigureUnit, Scenario, ServeOptions, ServerSpec, StrategyEntry, params_json,
+    Expectation, FigureTable, FigureUnit, Scenario, ServerSpec, StrategyEntry, params_json,
 };
 pub(crate) use validate::load;
 #[cfg(test)]

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use runner_sdk::{Manifest, ParamValue, WorkloadInfo};
 
+use crate::host::serve::ServeConfig;
 use crate::protocol::StrategySpec;
 
 /// A scenario ready to run.
@@ -71,44 +72,9 @@ pub(crate) struct Expectation {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum ServerSpec {
     /// The runner starts `runner serve` for the scenario with these settings.
-    Embedded(ServeOptions),
+    Embedded(ServeConfig),
     /// An external server.
     External(String),
-}
-
-/// Settings of the embedded server, as `runner serve` options.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct ServeOptions {
-    pub(crate) delay: Duration,
-    pub(crate) jitter: Duration,
-    pub(crate) body_bytes: usize,
-    pub(crate) fail_rate: f64,
-    pub(crate) drop_rate: f64,
-}
-
-impl Default for ServeOptions {
-    fn default() -> Self {
-        ServeOptions { delay: Duration::ZERO, jitter: Duration::ZERO, body_bytes: 383, fail_rate: 0.0, drop_rate: 0.0 }
-    }
-}
-
-impl ServeOptions {
-    /// The command-line options of `runner serve` for these settings.
-    pub(crate) fn to_args(&self) -> Vec<String> {
-        let ms = |d: Duration| format!("{}ms", d.as_secs_f64() * 1e3);
-        vec![
-            "--delay".into(),
-            ms(self.delay),
-            "--jitter".into(),
-            ms(self.jitter),
-            "--body-bytes".into(),
-            self.body_bytes.to_string(),
-            "--fail-rate".into(),
-            self.fail_rate.to_string(),
-            "--drop-rate".into(),
-            self.drop_rate.to_string(),
-        ]
-    }
 }
 
 /// The workload to run, resolved to a library and checked against its manifest.

@@ -12,7 +12,8 @@ use toml::Spanned;
 use super::error::{Located, ScenarioError};
 use super::model::{Expectation, FigureTable, FigureUnit};
 use super::model::{Scenario, StrategyEntry, WorkloadEntry};
-use super::model::{ServeOptions, ServerSpec};
+use super::model::ServerSpec;
+use crate::host::serve::ServeConfig;
 use super::raw::{RawExpect, RawFile, RawReport, RawServer, RawStrategy, RawWorkload};
 use crate::host::expect::{Expr, FUNCTIONS};
 use crate::host::plugin::{ManifestSource, PluginRef};
@@ -226,16 +227,17 @@ fn server(raw: &RawServer) -> Result<ServerSpec, Located> {
         }
     };
     let body_bytes = match &raw.body_bytes {
-        None => ServeOptions::default().body_bytes,
+        None => ServeConfig::default().body_bytes,
         Some(b) if (0..=64 << 20).contains(b.get_ref()) => *b.get_ref() as usize,
         Some(b) => return Err(Located::new(b.span(), "`body_bytes` must be between 0 and 67108864")),
     };
-    Ok(ServerSpec::Embedded(ServeOptions {
+    Ok(ServerSpec::Embedded(ServeConfig {
         delay: millis(&raw.delay_ms, "delay_ms")?,
         jitter: millis(&raw.jitter_ms, "jitter_ms")?,
         body_bytes,
         fail_rate: rate(&raw.fail_rate, "fail_rate")?,
         drop_rate: rate(&raw.drop_rate, "drop_rate")?,
+        ..ServeConfig::default()
     }))
 }
 
@@ -248,12 +250,12 @@ fn expectation(raw: &RawExpect, strategies: &[StrategyEntry]) -> Result<Expectat
         Located::new(at..at + 1, format!("in expectation: {}", e.message))
             .help(format!("functions: {}", FUNCTIONS.iter().map(|f| f.name).collect::<Vec<_>>().join(", ")))
     })?;
-    for (function, label) in check.calls() {
-        if !strategies.iter().any(|s| s.label == label) {
+    for call in check.calls() {
+        if !strategies.iter().any(|s| s.label == call.label) {
             let labels: Vec<&str> = strategies.iter().map(|s| s.label.as_str()).collect();
             return Err(Located::new(
                 raw.check.span(),
-                format!("`{function}(\"{label}\")` names no strategy of this scenario"),
+                format!("`{call}` names no strategy of this scenario"),
             )
             .help(format!("strategy labels: {}", labels.join(", "))));
         }

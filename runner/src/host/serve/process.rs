@@ -14,7 +14,7 @@ use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 
 use super::handshake;
-use crate::host::scenario::ServeOptions;
+use super::ServeConfig;
 use crate::host::supervise::{die_with_parent, forget_child, keep_child};
 
 /// How long the server gets to start listening.
@@ -30,7 +30,7 @@ pub(crate) struct ServerProcess {
 
 impl ServerProcess {
     /// Starts `runner serve` on a free port of 127.0.0.1 with `options`.
-    pub(crate) fn start(options: &ServeOptions) -> Result<ServerProcess, String> {
+    pub(crate) fn start(options: &ServeConfig) -> Result<ServerProcess, String> {
         let mut cmd = Command::new("/proc/self/exe");
         cmd.arg("serve").args(["--port", "0"]).args(options.to_args());
         cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::inherit()).process_group(0);
