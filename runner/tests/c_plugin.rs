@@ -50,4 +50,27 @@ fn a_c_plugin_runs_under_every_strategy() {
         assert_eq!(s["verified"], true, "{s}");
         assert_eq!(s["verdict"], "6 of 6 units summed to \"5000050000\"", "{s}");
     }
+
+    // The ABI's sinks are host-owned: a C plugin gets one for a body from the host.
+    let file = scenario(
+        dir.path(),
+        "fetch.toml",
+        "[scenario]\nname = \"fetch\"\nrepeat = 1\nwarmup = 0\n\n[workload]\nplugin = \"csum\"\nworkload = \"fetch\"\n\
+         units = 8\n\n[server]\ndelay_ms = 1\n\n[[strategy]]\nkind = \"threads\"\nworkers = 4\n\n\
+         [[strategy]]\nkind = \"processes\"\nworkers = 2\n",
+    );
+    let out = runner("c-plugin")
+        .arg("--plugin-dir")
+        .arg(dir.path())
+        .arg(&file)
+        .args(["--format", "json"])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let doc = json(&out.stdout);
+    for label in ["threads", "processes"] {
+        let s = strategy(&doc, label);
+        assert_eq!(s["verdict"], "8 of 8 units got \"200:383\"", "{s}");
+    }
 }

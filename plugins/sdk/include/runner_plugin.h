@@ -96,6 +96,14 @@ typedef struct RunnerHost {
      * removed after it by the runner, however the run ended. Empty when the
      * plugin is only being described. */
     RunnerStr scratch_dir;
+    /* Host-owned sinks of the plugin's own, e.g. for http_get's body (a C
+     * plugin cannot make one otherwise). Present when struct_size covers them:
+     *   if (host->struct_size >= offsetof(RunnerHost, sink_free) + sizeof(void *))
+     * sink_new makes an empty sink; sink_bytes returns its bytes (and their
+     * count in *len), valid until the next write or free; sink_free frees it. */
+    RunnerSink *(*sink_new)(void);
+    const uint8_t *(*sink_bytes)(const RunnerSink *sink, size_t *len);
+    void (*sink_free)(RunnerSink *sink);
 } RunnerHost;
 
 /* The plugin's root table. Every entry must be set: the host refuses a table
@@ -121,7 +129,12 @@ typedef struct RunnerPlugin {
 
     /* Checks all results: results_json is a JSON array, one entry per unit, the
      * unit's output as a string or null where it failed. RUNNER_OK = verified,
-     * RUNNER_ERROR = not verified; either way write a one-line explanation. */
+     * RUNNER_ERROR = not verified; either way write a one-line explanation.
+     * The figures channel: the explanation may instead be a JSON object
+     *   {"message": "...", "figures": {"name": 1.5, ...}}
+     * whose message is shown as the verdict and whose figures feed [report]
+     * tables and figure("name", "label") expectations (reports mark them as
+     * reported by the plugin). */
     int32_t (*verify)(void *instance, const RunnerHost *host, RunnerStr results_json, RunnerSink *out);
 
     /* Frees an instance made by prepare. */

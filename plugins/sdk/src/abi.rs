@@ -142,6 +142,24 @@ pub struct RunnerHost {
     /// (crash, timeout, Ctrl-C): a plugin needs no cleanup of its own. Valid for
     /// the whole run; empty when describing a plugin.
     pub scratch_dir: RunnerStr,
+    /// A new empty host-owned sink, for a plugin that needs one of its own (the
+    /// `body` of `http_get`). Free it with `sink_free`. Since `struct_size`
+    /// covers it (check before use; [`UnitContext`](crate::UnitContext) does).
+    pub sink_new: unsafe extern "C" fn() -> *mut RunnerSink,
+    /// The bytes written to `sink` so far: stores their length in `*len` and
+    /// returns the first byte (valid until the next write to or free of it).
+    pub sink_bytes: unsafe extern "C" fn(sink: *const RunnerSink, len: *mut usize) -> *const u8,
+    /// Frees a sink made by `sink_new` (NULL is ignored).
+    pub sink_free: unsafe extern "C" fn(sink: *mut RunnerSink),
+}
+
+impl RunnerHost {
+    /// Whether the host's table is long enough to hold a field that ends
+    /// `end` bytes into it (`offset_of!` + size): a field added in a later
+    /// minor version is absent from an older host's table.
+    pub fn has_field(&self, end: usize) -> bool {
+        self.struct_size as usize >= end
+    }
 }
 
 /// A future across the boundary (`async_ffi`'s `#[repr(C)]` layout: a
@@ -175,6 +193,13 @@ pub type RunUnitFn =
 /// unit, the unit's output as a string or `null` where the unit failed.
 /// [`RUNNER_OK`] means verified; [`RUNNER_ERROR`] means not verified. Either
 /// way `out` gets a one-line explanation.
+///
+/// # The figures channel
+/// The explanation may instead be a JSON object
+/// `{"message": "…", "figures": {"name": number, …}}`: the host shows
+/// `message` as the verdict and keeps each figure for `[report]` tables and
+/// `figure("name", "label")` expectations (see [`with_figures`](crate::with_figures)).
+/// Figures are reported by the plugin, and reports say so.
 pub type VerifyFn = unsafe extern "C" fn(
     instance: *mut c_void,
     host: *const RunnerHost,

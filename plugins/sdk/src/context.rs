@@ -1,5 +1,6 @@
 //! The safe face of [`RunnerHost`] that a unit sees.
 
+use std::mem::offset_of;
 use std::time::Duration;
 
 use crate::abi::{RUNNER_OK, RunnerHost, RunnerSink, RunnerStr};
@@ -71,10 +72,10 @@ impl<'a> UnitContext<'a> {
     /// closed without an answer), with its message.
     pub fn http_get(&self, url: &str) -> Result<HttpResponse, String> {
         let mut status = 0u16;
-        let mut body = Vec::new();
+        let body = HostSink::new(self.host);
         // SAFETY: the host's live table; `status` and `body` outlive the call.
-        let code = unsafe { (self.host.http_get)(self.host.data, RunnerStr::new(url), &mut status, sink(&mut body)) };
-        response(code, status, body)
+        let code = unsafe { (self.host.http_get)(self.host.data, RunnerStr::new(url), &mut status, body.raw()) };
+        response(code, status, body.into_bytes())
     }
 
     /// Sleeps on the host's runtime: for `run_unit_async` only.
@@ -88,18 +89,21 @@ impl<'a> UnitContext<'a> {
     /// HTTP GET on the host's runtime: for `run_unit_async` only.
     pub async fn http_get_async(&self, url: &str) -> Result<HttpResponse, String> {
         let mut status = 0u16;
-        let mut body = Vec::new();
+        let body = HostSink::new(self.host);
         // SAFETY: the host's live table; `status` and `body` live in this
         // future's state, which outlives the host's future (awaited here).
         let future =
-            unsafe { (self.host.http_get_async)(self.host.data, RunnerStr::new(url), &mut status, sink(&mut body)) };
+            unsafe { (self.host.http_get_async)(self.host.data, RunnerStr::new(url), &mut status, body.raw()) };
         let code = future.await;
-        response(code, status, body)
+        response(code, status, body.into_bytes())
     }
 
     /// This run's private directory for files (removed by the runner after the
     /// run, whatever happens), or `None` when the runner gave none.
     pub fn scratch_dir(&self) -> Option<&'a std::path::Path> {
+        if !self.host.has_field(offset_of!(RunnerHost, scratch_dir) + size_of::<RunnerStr>()) {
+            return None;
+        }
         // SAFETY: the host keeps the text alive for the whole run.
         let text = unsafe { self.host.scratch_dir.as_str() }.ok()?;
         (!text.is_empty()).then(|| std::path::Path::new(text))
@@ -133,8 +137,61 @@ impl<'a> UnitContext<'a> {
     }
 }
 
-fn sink(buffer: &mut Vec<u8>) -> *mut RunnerSink {
-    std::ptr::from_mut(buffer).cast()
+/// A sink for the host to fill: host-owned (`sink_new`) where the host offers
+/// that, as the ABI requires; with an older host, which knows only its own
+/// `Vec<u8>` sinks, a `Vec<u8>` of ours, the one layout both sides then share.
+enum HostSink<'a> {
+    Host(&'a RunnerHost, *mut RunnerSink),
+    /// From `Box::into_raw`, freed on drop.
+    Legacy(*mut Vec<u8>),
+}
+
+impl<'a> HostSink<'a> {
+    fn new(host: &'a RunnerHost) -> HostSink<'a> {
+        if host.has_field(offset_of!(RunnerHost, sink_free) + size_of::<usize>()) {
+            // SAFETY: the host's live table, long enough to hold `sink_new`.
+            let sink = unsafe { (host.sink_new)() };
+            if !sink.is_null() {
+                return HostSink::Host(host, sink);
+            }
+        }
+        HostSink::Legacy(Box::into_raw(Box::default()))
+    }
+
+    fn raw(&self) -> *mut RunnerSink {
+        match self {
+            HostSink::Host(_, sink) => *sink,
+            HostSink::Legacy(buffer) => buffer.cast(),
+        }
+    }
+
+    fn into_bytes(self) -> Vec<u8> {
+        match self {
+            HostSink::Host(host, sink) => {
+                let mut len = 0usize;
+                // SAFETY: a live sink of this host; the bytes are copied before it is freed (on drop).
+                let ptr = unsafe { (host.sink_bytes)(sink, &mut len) };
+                if ptr.is_null() || len == 0 {
+                    return Vec::new();
+                }
+                // SAFETY: the host promises `len` readable bytes at `ptr` until the next write or free.
+                unsafe { std::slice::from_raw_parts(ptr, len) }.to_vec()
+            }
+            // SAFETY: our own box, alive until drop; the host is done writing.
+            HostSink::Legacy(buffer) => std::mem::take(unsafe { &mut *buffer }),
+        }
+    }
+}
+
+impl Drop for HostSink<'_> {
+    fn drop(&mut self) {
+        match *self {
+            // SAFETY: a sink made by this host's `sink_new`, freed once.
+            HostSink::Host(host, sink) => unsafe { (host.sink_free)(sink) },
+            // SAFETY: made by `Box::into_raw` in `new`, freed once.
+            HostSink::Legacy(buffer) => drop(unsafe { Box::from_raw(buffer) }),
+        }
+    }
 }
 
 fn response(code: i32, status: u16, body: Vec<u8>) -> Result<HttpResponse, String> {

@@ -34,7 +34,13 @@ pub(crate) fn list(catalog: &mut Catalog) -> u8 {
     }
     println!("\nexpectation functions (`check` in [[expect]]):");
     for function in FUNCTIONS {
-        println!("  {} → {}, {}: {}", function.signature(), function.returns.name(), function.source.name(), function.help);
+        println!(
+            "  {} → {}, {}: {}",
+            function.signature(),
+            function.returns.name(),
+            function.source.name(),
+            function.help
+        );
     }
     exit_code::OK
 }

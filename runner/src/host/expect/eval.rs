@@ -16,7 +16,6 @@ pub(crate) trait Figures {
     fn call(&self, call: &Call) -> Result<Value, String>;
 }
 
-
 pub(super) fn describe(value: Value) -> String {
     match value {
         Value::Number(n) => format!("number {n}"),
@@ -88,4 +87,3 @@ fn binary(op: &str, left: &Node, right: &Node, figures: &dyn Figures, tol: f64) 
         _ => unreachable!("the parser builds no other operator"),
     })
 }
-

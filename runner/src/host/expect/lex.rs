@@ -111,4 +111,3 @@ fn lex_number(rest: &[char], at: usize) -> (Tok, usize) {
         _ => (Tok::Bad(error(at, format!("number `{text}` is out of range"))), 0),
     }
 }
-

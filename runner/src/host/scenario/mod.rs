@@ -7,9 +7,7 @@ mod model;
 mod raw;
 mod validate;
 
-pub(crate) use model::{
-    Expectation, FigureTable, FigureUnit, Scenario, ServerSpec, StrategyEntry, params_json,
-};
+pub(crate) use model::{Expectation, FigureTable, FigureUnit, Scenario, ServerSpec, StrategyEntry, params_json};
 pub(crate) use validate::load;
 #[cfg(test)]
 pub(crate) use validate::load_str;

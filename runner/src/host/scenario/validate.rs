@@ -10,13 +10,13 @@ use runner_sdk::{ParamSpec, ParamType, ParamValue, WorkloadInfo};
 use toml::Spanned;
 
 use super::error::{Located, ScenarioError};
+use super::model::ServerSpec;
 use super::model::{Expectation, FigureTable, FigureUnit};
 use super::model::{Scenario, StrategyEntry, WorkloadEntry};
-use super::model::ServerSpec;
-use crate::host::serve::ServeConfig;
 use super::raw::{RawExpect, RawFile, RawReport, RawServer, RawStrategy, RawWorkload};
 use crate::host::expect::{Expr, FUNCTIONS};
 use crate::host::plugin::{ManifestSource, PluginRef};
+use crate::host::serve::ServeConfig;
 use crate::protocol::{GilConfig, StrategyKind, StrategySpec};
 
 const DEFAULT_REPEAT: u32 = 5;
@@ -253,11 +253,8 @@ fn expectation(raw: &RawExpect, strategies: &[StrategyEntry]) -> Result<Expectat
     for call in check.calls() {
         if !strategies.iter().any(|s| s.label == call.label) {
             let labels: Vec<&str> = strategies.iter().map(|s| s.label.as_str()).collect();
-            return Err(Located::new(
-                raw.check.span(),
-                format!("`{call}` names no strategy of this scenario"),
-            )
-            .help(format!("strategy labels: {}", labels.join(", "))));
+            return Err(Located::new(raw.check.span(), format!("`{call}` names no strategy of this scenario"))
+                .help(format!("strategy labels: {}", labels.join(", "))));
         }
     }
     let points = match &raw.points {

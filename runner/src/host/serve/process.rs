@@ -13,8 +13,8 @@ use std::time::{Duration, Instant};
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 
-use super::handshake;
 use super::ServeConfig;
+use super::handshake;
 use crate::host::supervise::{die_with_parent, forget_child, keep_child};
 
 /// How long the server gets to start listening.

@@ -96,6 +96,9 @@ impl<'a> HostApi<'a> {
             sleep_async,
             http_get_async,
             scratch_dir: RunnerStr::new(SCRATCH_DIR.get().map_or("", String::as_str)),
+            sink_new,
+            sink_bytes,
+            sink_free,
         };
         HostApi { table, _hooks: std::marker::PhantomData }
     }
@@ -128,6 +131,32 @@ unsafe extern "C" fn sink_write(sink: *mut RunnerSink, ptr: *const u8, len: usiz
     if len > 0 {
         // SAFETY: the plugin promises `len` readable bytes at `ptr`.
         buffer.extend_from_slice(unsafe { std::slice::from_raw_parts(ptr, len) });
+    }
+}
+
+/// Every sink is a `Vec<u8>` the host owns: the ones it passes into calls,
+/// and these, which a plugin asks for (C cannot make a Rust `Vec`).
+unsafe extern "C" fn sink_new() -> *mut RunnerSink {
+    Box::into_raw(Box::new(Vec::<u8>::new())).cast()
+}
+
+unsafe extern "C" fn sink_bytes(sink: *const RunnerSink, len: *mut usize) -> *const u8 {
+    if sink.is_null() {
+        return std::ptr::null();
+    }
+    // SAFETY: a sink made by `sink_new` (or passed into the call), not yet freed.
+    let buffer = unsafe { &*sink.cast::<Vec<u8>>() };
+    if !len.is_null() {
+        // SAFETY: the plugin passes a writable `usize`.
+        unsafe { *len = buffer.len() };
+    }
+    buffer.as_ptr()
+}
+
+unsafe extern "C" fn sink_free(sink: *mut RunnerSink) {
+    if !sink.is_null() {
+        // SAFETY: made by `sink_new` through `Box::into_raw`, freed once.
+        drop(unsafe { Box::from_raw(sink.cast::<Vec<u8>>()) });
     }
 }
 
