@@ -23,6 +23,7 @@ pub fn main() -> ExitCode {
     let mut args = std::env::args_os().skip(1);
     match args.next() {
         Some(first) if first == protocol::RUN_SUBCOMMAND => run::run_main(),
+        Some(first) if first == protocol::VERIFY_SUBCOMMAND => run::verify_main(),
         Some(first) if first == protocol::DESCRIBE_SUBCOMMAND => {
             run::describe_main(args.next().as_deref().map(std::path::Path::new))
         }

@@ -5,7 +5,10 @@
 use std::time::Duration;
 
 use crate::host::plan::{PlannedRun, plan};
-use crate::host::record::{Recorder, RunRecord};
+use crate::host::record::{Recorder, RunRecord, VerdictSource};
+use crate::host::scenario::Verifier;
+use crate::host::verifier::{Verification, verify};
+use crate::host::witness::LiveRun;
 use crate::protocol::Event;
 use runner_sdk::ParamValue;
 
@@ -77,7 +80,7 @@ pub(crate) fn execute(scenario: &Scenario, options: ExecuteOptions, observer: &m
 }
 
 fn not_started(scenario: &Scenario, run: PlannedRun, why: &str) -> RunRecord {
-    Recorder::new(run.strategy, run.round, scenario.workload.units).not_started(why.to_owned())
+    Recorder::new(run.strategy, run.round, scenario.workload.units, false).not_started(why.to_owned())
 }
 
 fn run_once(
@@ -89,19 +92,22 @@ fn run_once(
 ) -> RunRecord {
     let strategy = &scenario.strategies[run.strategy];
     let mut params = strategy.params.clone();
-    // The server's URL goes to a workload that declares `url` and left it empty.
-    if let Some(url) = url {
-        for (name, value) in &mut params {
-            if name == "url" && *value == ParamValue::String(String::new()) {
-                *value = ParamValue::String(url.to_owned());
+    for (name, value) in &mut params {
+        match (name.as_str(), &value) {
+            // The server's URL goes to a workload that declares `url` and left it empty.
+            ("url", ParamValue::String(s)) if s.is_empty() && url.is_some() => {
+                *value = ParamValue::String(url.unwrap_or_default().to_owned());
             }
+            // A fresh secret per run, so no result can be worked out in advance.
+            ("seed", ParamValue::Int(0)) => *value = ParamValue::Int(fresh_seed()),
+            _ => {}
         }
     }
     // Removed when this function returns: after the run's processes are gone.
     let scratch = match Scratch::make() {
         Ok(scratch) => scratch,
         Err(e) => {
-            return Recorder::new(run.strategy, run.round, scenario.workload.units)
+            return Recorder::new(run.strategy, run.round, scenario.workload.units, false)
                 .not_started(format!("could not make the run's scratch directory: {e}"));
         }
     };
@@ -113,17 +119,22 @@ fn run_once(
         strategy: strategy.spec,
         scratch_dir: Some(scratch.path.clone()),
     };
+    let mut stdin = serde_json::to_vec(&spec).unwrap_or_default();
+    stdin.push(b'\n');
     let command = ChildCommand {
         args: vec![crate::protocol::RUN_SUBCOMMAND.into()],
-        stdin: serde_json::to_vec(&spec).unwrap_or_default(),
+        stdin,
+        hold_stdin: true,
         timeout: scenario.timeout,
         grace: GRACE,
     };
-    let mut recorder = Recorder::new(run.strategy, run.round, scenario.workload.units);
+    let verifier = &scenario.workload.verifier;
+    let keep_results = matches!(verifier, Verifier::Instructor(_));
+    let mut recorder = Recorder::new(run.strategy, run.round, scenario.workload.units, keep_results);
     let sampler = if options.pictures { crate::host::timeline::cpu::CpuSampler::start() } else { None };
-    let supervised = supervise(&command, |event| {
+    let supervised = supervise(&command, |event, at, control| {
         let progress = matches!(event, Event::UnitsDone { .. } | Event::UnitFailed { .. });
-        recorder.observe(event);
+        recorder.observe(event, at, &mut LiveRun(control));
         if progress {
             observer.units_done(recorder.units_accounted());
         }
@@ -137,10 +148,50 @@ fn run_once(
                 malformed_events = report.malformed_events,
                 stderr = %report.stderr.tail.trim_end(), "run ended"
             );
-            recorder.finish(&report, pictures)
+            let results = recorder.take_results();
+            let mut record = recorder.finish(&report, pictures);
+            match verifier {
+                Verifier::InRun => {}
+                Verifier::Submission => {
+                    if let Some(verdict) = &mut record.verdict {
+                        verdict.source = VerdictSource::Submission;
+                    }
+                }
+                Verifier::Instructor(library) => {
+                    let mut own = record.verdict.take();
+                    if let Some(verdict) = &mut own {
+                        verdict.source = VerdictSource::Submission;
+                    }
+                    record.own_verdict = own;
+                    if let (None, Some(results)) = (&record.failure, results) {
+                        let what = Verification {
+                            library,
+                            workload: &strategy.workload,
+                            params_json: &spec.params_json,
+                            units: scenario.workload.units,
+                            timeout: scenario.timeout,
+                        };
+                        record.verdict = Some(verify(&what, results));
+                    }
+                }
+            }
+            record
         }
         Err(e) => recorder.not_started(e.to_string()),
     }
+}
+
+/// A random seed for one run: exact in JSON (under 2^53), never 0.
+fn fresh_seed() -> i64 {
+    use std::io::Read;
+    let mut bytes = [0u8; 8];
+    let random = std::fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut bytes));
+    let value = match random {
+        Ok(()) => u64::from_le_bytes(bytes),
+        // No /dev/urandom: the clock, which a submission cannot know in advance either.
+        Err(_) => crate::protocol::monotonic_ns().wrapping_mul(0x9e37_79b9_7f4a_7c15),
+    };
+    ((value & ((1 << 53) - 1)) | 1) as i64
 }
 
 /// A run's private directory under the system's temporary directory, made

@@ -23,4 +23,6 @@ pub(crate) mod serve;
 pub(crate) mod stats;
 pub(crate) mod supervise;
 pub(crate) mod timeline;
+pub(crate) mod verifier;
+pub(crate) mod witness;
 pub(crate) use entry::main;

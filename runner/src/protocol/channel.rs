@@ -5,6 +5,15 @@
 pub(crate) const RUN_SUBCOMMAND: &str = "__run";
 /// `runner __describe LIBRARY`: load a plugin and answer with its manifest.
 pub(crate) const DESCRIBE_SUBCOMMAND: &str = "__describe";
+/// `runner __verify`: check a run's results with the instructor's library,
+/// described by a [`super::VerifySpec`] on stdin.
+pub(crate) const VERIFY_SUBCOMMAND: &str = "__verify";
+/// The byte the host writes on a run's stdin once the run says it is
+/// prepared: the measured phase starts when it arrives, and the host's clock
+/// with it. The host writes it again once it has read `measured` and looked at
+/// the run's process (CPU time, descriptors), which waits for it so that it is
+/// still there to be looked at.
+pub(crate) const GO: u8 = b'g';
 /// The file descriptor on which a run's process writes its events, one JSON
 /// [`super::Event`] per line.
 pub(crate) const EVENT_FD: i32 = 3;

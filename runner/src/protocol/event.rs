@@ -43,6 +43,10 @@ pub(crate) enum Event {
     /// A unit's output, from a forked worker to the run's process (used for
     /// verification there; never forwarded to the host).
     UnitResult { unit: u64, output: String },
+    /// Units' outputs from the run's process to the host, after `measured`:
+    /// units `first..first + results.len()`, `None` where a unit failed. In
+    /// batches, so no line grows past the host's limit.
+    Results { first: u64, results: Vec<Option<String>> },
     /// A custom event reported by the plugin through the host context.
     Custom { worker: u32, t_ns: u64, name: String, detail: serde_json::Value },
     /// A worker process of the `processes` strategy ended abnormally.

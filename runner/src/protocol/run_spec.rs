@@ -1,4 +1,7 @@
-//! What the host tells a run's process to do (JSON on its stdin).
+//! What the host tells a run's process to do: a [`RunSpec`] as one JSON line on
+//! its stdin, then, once it says it is prepared, the [`GO`](super::GO) byte
+//! that starts the measured phase (the host's clock starts then); and what it
+//! tells a verifier process ([`VerifySpec`]).
 
 use std::path::PathBuf;
 
@@ -18,4 +21,18 @@ pub(crate) struct RunSpec {
     /// The run's private directory, made and removed by the runner.
     #[serde(default)]
     pub(crate) scratch_dir: Option<PathBuf>,
+}
+
+/// One verification, in a process of its own (`runner __verify`): the
+/// instructor's library checks the results a run's units returned, in an
+/// instance prepared afresh with the same parameters, so nothing the
+/// submission did in its own process can reach the verdict.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct VerifySpec {
+    pub(crate) plugin: PathBuf,
+    pub(crate) workload: String,
+    pub(crate) params_json: String,
+    pub(crate) units: u64,
+    /// Every unit's output, in unit order; `None` where the unit failed.
+    pub(crate) results: Vec<Option<String>>,
 }

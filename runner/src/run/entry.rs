@@ -1,16 +1,39 @@
 //! Entry points of the run's child process.
 
-use std::io::Read;
+use std::io::{BufRead, Read};
 use std::path::Path;
 use std::process::ExitCode;
 
 use super::EventSink;
-use super::plugin::{CallError, HostApi, Plugin};
+use super::plugin::{CallError, HostApi, Instance, Plugin};
 use super::strategy::{self, RunContext};
-use crate::protocol::{EVENT_FD, Event, FatalError, RunClock, RunSpec};
+use crate::protocol::{EVENT_FD, Event, FatalError, GO, RunClock, RunSpec, VerifySpec};
 
-/// `runner __run`: one measured run, described by JSON on stdin.
+/// Bytes of unit outputs per `results` event: well under the host's line limit.
+const RESULTS_BATCH_BYTES: usize = 1 << 20;
+
+/// `runner __run`: one measured run, described by a JSON line on stdin; the
+/// measured phase waits for the host's go byte after it.
 pub(crate) fn run_main() -> ExitCode {
+    let Some(sink) = open_sink() else {
+        return ExitCode::from(2);
+    };
+    let mut input = std::io::stdin().lock();
+    let mut line = String::new();
+    let spec = input
+        .read_line(&mut line)
+        .map_err(|e| e.to_string())
+        .and_then(|_| serde_json::from_str::<RunSpec>(&line).map_err(|e| e.to_string()));
+    let result = match spec {
+        Ok(spec) => run(&spec, &sink, &mut input),
+        Err(e) => Err(FatalError::Internal { message: format!("unreadable run description: {e}") }),
+    };
+    finish(&sink, result)
+}
+
+/// `runner __verify`: the instructor's verdict on a run's results, from a
+/// process the submission never touched.
+pub(crate) fn verify_main() -> ExitCode {
     let Some(sink) = open_sink() else {
         return ExitCode::from(2);
     };
@@ -18,11 +41,15 @@ pub(crate) fn run_main() -> ExitCode {
     let spec = std::io::stdin()
         .read_to_string(&mut input)
         .map_err(|e| e.to_string())
-        .and_then(|_| serde_json::from_str::<RunSpec>(&input).map_err(|e| e.to_string()));
+        .and_then(|_| serde_json::from_str::<VerifySpec>(&input).map_err(|e| e.to_string()));
     let result = match spec {
-        Ok(spec) => run(&spec, &sink),
-        Err(e) => Err(FatalError::Internal { message: format!("unreadable run description: {e}") }),
+        Ok(spec) => verify(&spec, &sink),
+        Err(e) => Err(FatalError::Internal { message: format!("unreadable verification: {e}") }),
     };
+    finish(&sink, result)
+}
+
+fn finish(sink: &EventSink, result: Result<(), FatalError>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
@@ -62,21 +89,20 @@ fn open_sink() -> Option<EventSink> {
     }
 }
 
-fn run(spec: &RunSpec, sink: &EventSink) -> Result<(), FatalError> {
+fn run(spec: &RunSpec, sink: &EventSink, input: &mut impl BufRead) -> Result<(), FatalError> {
     if let Some(dir) = &spec.scratch_dir {
         super::plugin::set_scratch_dir(dir);
     }
     let plugin = Plugin::open(&spec.plugin).map_err(|error| FatalError::Load { error })?;
     let host = HostApi::plain(spec.strategy.workers);
-    let instance = plugin.prepare(host.raw(), &spec.workload, &spec.params_json, spec.units).map_err(|e| {
-        let (message, panicked) = match e {
-            CallError::Failed(m) => (m, false),
-            CallError::Panicked(m) => (m, true),
-        };
-        FatalError::Prepare { workload: spec.workload.clone(), message, panicked }
-    })?;
+    let instance = prepare(&plugin, &host, &spec.workload, &spec.params_json, spec.units)?;
     let clock = RunClock::start();
     sink.send(&Event::Prepared { pid: std::process::id(), clock_origin_ns: clock.origin_ns() });
+    // The host starts its clock as it sends the go: the measured phase is
+    // timed from outside, between points the host controls.
+    if !host_says_go(input) {
+        return Err(FatalError::Internal { message: "the host never said go".to_owned() });
+    }
 
     let cx = RunContext { instance: &instance, units: spec.units, events: sink, clock };
     let outcome = strategy::execute(&spec.strategy, &cx)?;
@@ -84,15 +110,72 @@ fn run(spec: &RunSpec, sink: &EventSink) -> Result<(), FatalError> {
         sink.send(&Event::WorkerFailed { cause });
     }
     sink.send(&Event::Measured { measurement: outcome.measurement });
+    // Stay until the host has looked at this process; go on regardless if it
+    // cannot say so (the host reads the rest or not, as it likes).
+    host_says_go(input);
+    send_results(sink, &outcome.results);
+    // The plugin's own verdict: the grade when the plugin is the scenario's
+    // own; only information when a submission stands in for it (the host
+    // then asks the instructor's library, in a process of its own).
+    sink.send(&verdict(instance.verify(host.raw(), &outcome.results)));
+    Ok(())
+}
 
-    let (verified, message) = match instance.verify(host.raw(), &outcome.results) {
+fn verify(spec: &VerifySpec, sink: &EventSink) -> Result<(), FatalError> {
+    if spec.results.len() as u64 != spec.units {
+        return Err(FatalError::Internal { message: "results for another number of units".to_owned() });
+    }
+    let plugin = Plugin::open(&spec.plugin).map_err(|error| FatalError::Load { error })?;
+    let host = HostApi::plain(1);
+    let instance = prepare(&plugin, &host, &spec.workload, &spec.params_json, spec.units)?;
+    sink.send(&verdict(instance.verify(host.raw(), &spec.results)));
+    Ok(())
+}
+
+fn prepare(
+    plugin: &Plugin,
+    host: &HostApi<'_>,
+    workload: &str,
+    params_json: &str,
+    units: u64,
+) -> Result<Instance, FatalError> {
+    plugin.prepare(host.raw(), workload, params_json, units).map_err(|e| {
+        let (message, panicked) = match e {
+            CallError::Failed(m) => (m, false),
+            CallError::Panicked(m) => (m, true),
+        };
+        FatalError::Prepare { workload: workload.to_owned(), message, panicked }
+    })
+}
+
+fn host_says_go(input: &mut impl BufRead) -> bool {
+    let mut go = [0u8; 1];
+    input.read_exact(&mut go).is_ok() && go[0] == GO
+}
+
+/// Every unit's output, in batches of about [`RESULTS_BATCH_BYTES`].
+fn send_results(sink: &EventSink, results: &[Option<String>]) {
+    let mut first = 0;
+    while first < results.len() {
+        let mut bytes = 0;
+        let mut end = first;
+        while end < results.len() && (end == first || bytes < RESULTS_BATCH_BYTES) {
+            bytes += results[end].as_ref().map_or(4, |r| r.len() + 2);
+            end += 1;
+        }
+        sink.send(&Event::Results { first: first as u64, results: results[first..end].to_vec() });
+        first = end;
+    }
+}
+
+fn verdict(outcome: Result<String, CallError>) -> Event {
+    let (verified, message) = match outcome {
         Ok(message) => (true, message),
         Err(CallError::Failed(message)) => (false, message),
         Err(CallError::Panicked(message)) => (false, format!("verification panicked: {message}")),
     };
     let (message, figures) = split_figures(message);
-    sink.send(&Event::Verified { verified, message, figures });
-    Ok(())
+    Event::Verified { verified, message, figures }
 }
 
 /// A verdict is plain text, or `{"message": …, "figures": {…}}` (see

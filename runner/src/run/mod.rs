@@ -17,7 +17,7 @@ pub(crate) mod plugin;
 pub(crate) mod strategy;
 mod usage;
 
-pub(crate) use entry::{describe_main, run_main};
+pub(crate) use entry::{describe_main, run_main, verify_main};
 pub(crate) use events::{EventSink, WorkerLog};
 pub(crate) use gil::Gil;
 pub(crate) use usage::UsageMeter;

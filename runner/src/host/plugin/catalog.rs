@@ -14,6 +14,19 @@ use crate::protocol::LoadError;
 pub(crate) trait ManifestSource {
     /// Finds the plugin's library and its manifest.
     fn manifest(&mut self, plugin: &PluginRef) -> Result<(PathBuf, Manifest), LoadError>;
+
+    /// When a submission stands in for `plugin` (`--plugin NAME=PATH`), the
+    /// scenario's own library for that name, which then verifies; `None` when
+    /// nothing stands in.
+    fn reference(&mut self, plugin: &PluginRef) -> Option<Result<PathBuf, LoadError>> {
+        let _ = plugin;
+        None
+    }
+
+    /// The library a `[grading] verifier` names, on the search path alone.
+    fn resolve_reference(&mut self, plugin: &PluginRef) -> Result<PathBuf, LoadError> {
+        self.manifest(plugin).map(|(path, _)| path)
+    }
 }
 
 /// The runner's view of the plugins it has met.
@@ -53,5 +66,17 @@ impl ManifestSource for Catalog {
         let path = path.canonicalize().unwrap_or(path);
         let manifest = self.describe(&path)?;
         Ok((path, manifest))
+    }
+
+    fn reference(&mut self, plugin: &PluginRef) -> Option<Result<PathBuf, LoadError>> {
+        match plugin {
+            PluginRef::Name(name) if self.overrides.contains_key(name) => Some(self.resolve_reference(plugin)),
+            _ => None,
+        }
+    }
+
+    fn resolve_reference(&mut self, plugin: &PluginRef) -> Result<PathBuf, LoadError> {
+        let path = self.search.resolve(plugin)?;
+        Ok(path.canonicalize().unwrap_or(path))
     }
 }

@@ -18,12 +18,13 @@ pub(crate) fn describe(path: &Path) -> Result<Manifest, LoadError> {
     let command = ChildCommand {
         args: vec![crate::protocol::DESCRIBE_SUBCOMMAND.into(), path.as_os_str().to_owned()],
         stdin: Vec::new(),
+        hold_stdin: false,
         timeout: DESCRIBE_TIMEOUT,
         grace: Duration::from_millis(200),
     };
     let mut answer: Option<Result<Manifest, LoadError>> = None;
     let crashed = |cause: String| LoadError::CrashedInInit { path: path.to_owned(), cause };
-    let report = supervise(&command, |event| match event {
+    let report = supervise(&command, |event, _, _| match event {
         Event::Manifest { manifest } => answer = Some(Ok(manifest)),
         Event::Fatal { error: FatalError::Load { error } } => answer = Some(Err(error)),
         Event::Fatal { error } => answer = Some(Err(crashed(error.to_string()))),

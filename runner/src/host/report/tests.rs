@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 use runner_sdk::{Manifest, ParamSpec, WorkloadInfo};
 
@@ -14,7 +15,7 @@ use crate::host::grade::grade;
 use crate::host::plan::Round;
 use crate::host::plugin::ManifestSource;
 use crate::host::plugin::PluginRef;
-use crate::host::record::{Recorder, RunRecord};
+use crate::host::record::{NoProbe, Recorder, RunRecord};
 use crate::host::scenario::{Scenario, load_str};
 use crate::host::supervise::{Captured, ChildExit, ChildReport};
 use crate::protocol::LoadError;
@@ -75,32 +76,38 @@ hint = "the lock serialises the threads"
 
 /// A run of `strategy` in `round` that took `wall_ms`, verified or not.
 fn record(strategy: usize, round: u32, wall_ms: u64, verified: bool, gil: bool) -> RunRecord {
-    let mut recorder = Recorder::new(strategy, Round::Measured(round), 2);
-    recorder.observe(Event::UnitsDone { worker: 0, spans: vec![UnitSpan(0, 0, 10), UnitSpan(1, 10, 20)] });
-    recorder.observe(Event::Measured {
-        measurement: Measurement {
-            wall_ns: wall_ms * 1_000_000,
-            user_ns: wall_ms * 1_000_000,
-            sys_ns: 0,
-            max_rss_bytes: 4 << 20,
-            voluntary_switches: 3,
-            involuntary_switches: 7,
-            gil: gil.then_some(GilStats { switches: 40, wait_ns: 90_000_000 }),
-        },
-    });
-    recorder.observe(Event::Verified {
-        verified,
-        message: if verified { "count = 100".into() } else { "counted 99".into() },
-        figures: BTreeMap::new(),
-    });
+    let mut recorder = Recorder::new(strategy, Round::Measured(round), 2, false);
+    let at = Instant::now();
+    let origin = crate::protocol::monotonic_ns();
+    recorder.observe(Event::Prepared { pid: 1, clock_origin_ns: origin }, at, &mut NoProbe);
+    let spans = vec![UnitSpan(0, 0, 10), UnitSpan(1, 10, 20)];
+    recorder.observe(Event::UnitsDone { worker: 0, spans }, at, &mut NoProbe);
+    let measurement = Measurement {
+        wall_ns: wall_ms * 1_000_000,
+        user_ns: wall_ms * 1_000_000,
+        sys_ns: 0,
+        max_rss_bytes: 4 << 20,
+        voluntary_switches: 3,
+        involuntary_switches: 7,
+        gil: gil.then_some(GilStats { switches: 40, wait_ns: 90_000_000 }),
+    };
+    recorder.observe(Event::Measured { measurement }, at, &mut NoProbe);
+    let results = vec![Some("50".to_owned()), Some("50".to_owned())];
+    recorder.observe(Event::Results { first: 0, results }, at, &mut NoProbe);
+    let message = if verified { "count = 100".into() } else { "counted 99".into() };
+    recorder.observe(Event::Verified { verified, message, figures: BTreeMap::new() }, at, &mut NoProbe);
     let report = ChildReport {
         exit: ChildExit::Exited(0),
         stdout: Captured::default(),
         stderr: Captured::default(),
         leftovers: 0,
         malformed_events: 0,
+        usage: None,
     };
-    recorder.finish(&report, None)
+    // The host's own clock saw no real run here: give the record the figures.
+    let mut record = recorder.finish(&report, None);
+    record.measurement = Some(measurement);
+    record
 }
 
 fn golden() -> (Scenario, ScenarioRuns) {

@@ -3,11 +3,14 @@
 //! trusts ([`validate`]). Every error names the file, line and column.
 
 mod error;
+mod grading;
 mod model;
 mod raw;
 mod validate;
 
-pub(crate) use model::{Expectation, FigureTable, FigureUnit, Scenario, ServerSpec, StrategyEntry, params_json};
+pub(crate) use model::{
+    Expectation, FigureTable, FigureUnit, Scenario, ServerSpec, StrategyEntry, Verifier, params_json,
+};
 pub(crate) use validate::load;
 #[cfg(test)]
 pub(crate) use validate::load_str;

@@ -81,6 +81,8 @@ pub(crate) enum ServerSpec {
 #[derive(Debug, Clone)]
 pub(crate) struct WorkloadEntry {
     pub(crate) library: PathBuf,
+    /// Whose verdict grades the runs.
+    pub(crate) verifier: Verifier,
     pub(crate) manifest: Manifest,
     pub(crate) name: String,
     pub(crate) units: u64,
@@ -128,4 +130,20 @@ impl StrategyEntry {
     pub(crate) fn overridden(&self) -> impl Iterator<Item = &(String, ParamValue)> {
         self.params.iter().filter(|(k, _)| self.overrides.contains(k))
     }
+}
+
+/// Whose code gives the verdict a grade uses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Verifier {
+    /// The library that runs is the scenario's own plugin: its verdict, given
+    /// in the run's process, counts.
+    InRun,
+    /// A submission stands in for the scenario's plugin: this library (the
+    /// scenario's own, or the one `[grading] verifier` names) verifies the
+    /// units' results in a process of its own.
+    Instructor(PathBuf),
+    /// A submission stands in, and its own verdict counts (`[grading] verifier
+    /// = "submission"`, for workloads whose verdict needs the run's memory);
+    /// reports say the verdict and its figures are the submission's.
+    Submission,
 }

@@ -17,6 +17,15 @@ pub(crate) struct RawFile {
     #[serde(default)]
     pub(crate) expect: Vec<Spanned<RawExpect>>,
     pub(crate) report: Option<Spanned<RawReport>>,
+    pub(crate) grading: Option<Spanned<RawGrading>>,
+}
+
+/// `[grading]`: how a lab grades a submission.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawGrading {
+    /// `"scenario"` (the default), `"submission"`, or a plugin name or path.
+    pub(crate) verifier: Option<Spanned<String>>,
 }
 
 /// `[report]`: make the table about one figure the plugin reports (a table

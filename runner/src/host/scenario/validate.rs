@@ -58,7 +58,8 @@ fn parse(path: &Path, text: &str, manifests: &mut dyn ManifestSource) -> Result<
     };
 
     let base_dir = path.parent().unwrap_or(Path::new("."));
-    let workload = workload(raw.workload.get_ref(), base_dir, manifests)?;
+    let verifier = super::grading::verifier_setting(raw.grading.as_ref())?;
+    let workload = workload(raw.workload.get_ref(), base_dir, manifests, &verifier)?;
 
     if raw.strategy.is_empty() {
         return Err(Located::new(text.len()..text.len(), "the scenario has no `[[strategy]]`")
@@ -309,11 +310,16 @@ fn count(value: Option<&Spanned<i64>>, default: u32, min: i64, key: &str) -> Res
     }
 }
 
-fn workload(raw: &RawWorkload, base_dir: &Path, manifests: &mut dyn ManifestSource) -> Result<WorkloadEntry, Located> {
-    let plugin = raw.plugin.get_ref();
-    let (library, manifest) = manifests
-        .manifest(&PluginRef::parse(plugin, base_dir))
-        .map_err(|e| Located::new(raw.plugin.span(), e.to_string()))?;
+fn workload(
+    raw: &RawWorkload,
+    base_dir: &Path,
+    manifests: &mut dyn ManifestSource,
+    verifier: &super::grading::VerifierSetting,
+) -> Result<WorkloadEntry, Located> {
+    let plugin = PluginRef::parse(raw.plugin.get_ref(), base_dir);
+    let (library, manifest) =
+        manifests.manifest(&plugin).map_err(|e| Located::new(raw.plugin.span(), e.to_string()))?;
+    let verifier = verifier.resolve(&plugin, base_dir, manifests)?;
     let name = raw.workload.get_ref();
     let Some(info) = manifest.workloads.iter().find(|w| &w.name == name) else {
         let known: Vec<&str> = manifest.workloads.iter().map(|w| w.name.as_str()).collect();
@@ -329,7 +335,7 @@ fn workload(raw: &RawWorkload, base_dir: &Path, manifests: &mut dyn ManifestSour
     };
 
     let params = check_params(&raw.params, info, base_dir, |spec| spec.default.clone())?;
-    Ok(WorkloadEntry { library, name: name.clone(), units, params, manifest })
+    Ok(WorkloadEntry { library, verifier, name: name.clone(), units, params, manifest })
 }
 
 /// Checks `given` against the workload's declared parameters and returns every

@@ -13,6 +13,7 @@ use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
+use nix::errno::Errno;
 use nix::sys::signal::Signal;
 use nix::sys::wait::{Id, WaitPidFlag, WaitStatus, waitid};
 use nix::unistd::Pid;
@@ -39,8 +40,10 @@ const MAX_EVENT_LINE: usize = 4 << 20;
 pub(crate) struct ChildCommand {
     /// Arguments after the runner's own executable.
     pub(crate) args: Vec<OsString>,
-    /// Written to the child's stdin, which is then closed.
+    /// Written to the child's stdin first.
     pub(crate) stdin: Vec<u8>,
+    /// Keep stdin open after `stdin` for [`RunControl::go`]; else close it.
+    pub(crate) hold_stdin: bool,
     /// Time allowed before the group is sent SIGTERM.
     pub(crate) timeout: Duration,
     /// Time between SIGTERM and SIGKILL.
@@ -70,12 +73,63 @@ pub(crate) struct ChildReport {
     pub(crate) leftovers: usize,
     /// Lines on the event stream that were not events.
     pub(crate) malformed_events: u64,
+    /// What the kernel counted for the child and the descendants it reaped
+    /// (`wait4`), when it was reaped.
+    pub(crate) usage: Option<ReapedUsage>,
+}
+
+/// A reaped child's resource usage, from the kernel (`wait4`): its whole
+/// life, its own threads and every descendant it waited for.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(crate) struct ReapedUsage {
+    pub(crate) user_ns: u64,
+    pub(crate) sys_ns: u64,
+    pub(crate) max_rss_bytes: u64,
+    pub(crate) voluntary_switches: u64,
+    pub(crate) involuntary_switches: u64,
+}
+
+/// What the host can do to a child while it runs: see which process it is,
+/// which pipe its events come on, and send it the go byte.
+#[derive(Debug)]
+pub(crate) struct RunControl {
+    pid: i32,
+    event_pipe: (u64, u64),
+    stdin: Option<mpsc::Sender<u8>>,
+}
+
+impl RunControl {
+    /// The child's pid (the leader of its process group).
+    pub(crate) fn pid(&self) -> i32 {
+        self.pid
+    }
+
+    /// `(st_dev, st_ino)` of the pipe the host reads events from.
+    pub(crate) fn event_pipe(&self) -> (u64, u64) {
+        self.event_pipe
+    }
+
+    /// Writes `byte` to the child's held stdin (never blocks the host).
+    pub(crate) fn send(&self, byte: u8) {
+        if let Some(stdin) = &self.stdin {
+            let _ = stdin.send(byte);
+        }
+    }
 }
 
 /// Runs `command` under supervision, handing each event to `on_event` as it
-/// arrives. Errors only when the child cannot be started at all.
-pub(crate) fn supervise(command: &ChildCommand, mut on_event: impl FnMut(Event)) -> std::io::Result<ChildReport> {
+/// arrives, with the host's time of arrival. Errors only when the child cannot
+/// be started at all.
+pub(crate) fn supervise(
+    command: &ChildCommand,
+    mut on_event: impl FnMut(Event, Instant, &mut RunControl),
+) -> std::io::Result<ChildReport> {
     let (events_rx, events_tx) = std::io::pipe()?;
+    let event_pipe = {
+        let meta = std::fs::File::from(std::os::fd::OwnedFd::from(events_tx.try_clone()?)).metadata()?;
+        use std::os::unix::fs::MetadataExt;
+        (meta.dev(), meta.ino())
+    };
     // Started before the child, so nothing can fail between spawning it and
     // watching it.
     let events = read_events(events_rx)?;
@@ -84,13 +138,14 @@ pub(crate) fn supervise(command: &ChildCommand, mut on_event: impl FnMut(Event))
     let pid = Pid::from_raw(child.id() as i32);
     set_run_group(pid.as_raw());
 
-    feed_stdin(&mut child, command.stdin.clone());
+    let stdin = feed_stdin(&mut child, command.stdin.clone(), command.hold_stdin);
+    let mut control = RunControl { pid: pid.as_raw(), event_pipe, stdin };
     let stdout = Capture::start(child.stdout.take().expect("piped"), "stdout");
     let stderr = Capture::start(child.stderr.take().expect("piped"), "stderr");
 
     let mut malformed_events = 0;
-    let mut handle = |item: Result<Event, ()>| match item {
-        Ok(event) => on_event(event),
+    let mut handle = |(at, item): (Instant, Result<Event, ()>)| match item {
+        Ok(event) => on_event(event, at, &mut control),
         Err(()) => malformed_events += 1,
     };
 
@@ -133,7 +188,8 @@ pub(crate) fn supervise(command: &ChildCommand, mut on_event: impl FnMut(Event))
     }
     // The leader is a zombie (or stuck): its group id is still ours to kill.
     let mut leftovers = kill_and_reap(pid);
-    let status = reap(&mut child);
+    let reaped = reap(pid);
+    let status = reaped.map(|(status, _)| status);
     set_run_group(0);
     leftovers += reap_orphans();
     let exit = exit.unwrap_or_else(|| status.map_or(ChildExit::Exited(-1), exit_of));
@@ -152,6 +208,7 @@ pub(crate) fn supervise(command: &ChildCommand, mut on_event: impl FnMut(Event))
         // A run that was ended by force leaves its workers behind by design.
         leftovers: if matches!(exit, ChildExit::Exited(_) | ChildExit::Signaled(_)) { leftovers } else { 0 },
         malformed_events,
+        usage: reaped.map(|(_, usage)| usage),
     })
 }
 
@@ -189,7 +246,7 @@ fn spawn(command: &ChildCommand, event_fd: i32) -> std::io::Result<Child> {
 
 /// Reads event lines on a thread. A line that is too long, not UTF-8 or not an
 /// event is counted as malformed and skipped; the stream goes on.
-fn read_events(pipe: std::io::PipeReader) -> std::io::Result<Receiver<Result<Event, ()>>> {
+fn read_events(pipe: std::io::PipeReader) -> std::io::Result<Receiver<(Instant, Result<Event, ()>)>> {
     let (tx, rx) = mpsc::channel();
     std::thread::Builder::new().name("events".into()).spawn(move || {
         let mut reader = BufReader::new(pipe);
@@ -213,13 +270,13 @@ fn read_events(pipe: std::io::PipeReader) -> std::io::Result<Receiver<Result<Eve
                         Ok(_) => {}
                     }
                 }
-                if tx.send(Err(())).is_err() {
+                if tx.send((Instant::now(), Err(()))).is_err() {
                     break;
                 }
                 continue;
             }
             let parsed = serde_json::from_slice::<Event>(&line).map_err(|_| ());
-            if tx.send(parsed).is_err() {
+            if tx.send((Instant::now(), parsed)).is_err() {
                 break;
             }
         }
@@ -233,33 +290,60 @@ fn has_exited(pid: Pid) -> bool {
     !matches!(waitid(Id::Pid(pid), flags), Ok(WaitStatus::StillAlive))
 }
 
-/// Reaps the child, giving up after [`KILL_PATIENCE`].
-fn reap(child: &mut Child) -> Option<ExitStatus> {
+/// Reaps the child with `wait4` (which also says what it used), giving up
+/// after [`KILL_PATIENCE`].
+fn reap(pid: Pid) -> Option<(ExitStatus, ReapedUsage)> {
     let until = Instant::now() + KILL_PATIENCE;
     loop {
-        match child.try_wait() {
-            Ok(Some(status)) => return Some(status),
-            Ok(None) if Instant::now() < until => std::thread::sleep(EXIT_POLL),
-            Ok(None) => {
-                tracing::warn!("run process {} did not die after SIGKILL; going on without it", child.id());
+        let mut status = 0;
+        // SAFETY: rusage is plain old data that wait4 fills in.
+        let mut usage: nix::libc::rusage = unsafe { std::mem::zeroed() };
+        // SAFETY: waits for our own child by pid; both out-pointers are valid.
+        let rc = unsafe { nix::libc::wait4(pid.as_raw(), &mut status, nix::libc::WNOHANG, &mut usage) };
+        match rc {
+            rc if rc == pid.as_raw() => return Some((ExitStatus::from_raw(status), reaped_usage(&usage))),
+            0 if Instant::now() < until => std::thread::sleep(EXIT_POLL),
+            0 => {
+                tracing::warn!("run process {pid} did not die after SIGKILL; going on without it");
                 return None;
             }
-            Err(e) => {
-                tracing::warn!("could not wait for run process {}: {e}", child.id());
+            _ if Errno::last() == Errno::EINTR => {}
+            _ => {
+                tracing::warn!("could not wait for run process {pid}: {}", Errno::last());
                 return None;
             }
         }
     }
 }
 
-/// Writes the child's input on a thread, so a child that never reads cannot
-/// block the runner.
-fn feed_stdin(child: &mut Child, input: Vec<u8>) {
-    if let Some(mut stdin) = child.stdin.take() {
-        let _ = std::thread::Builder::new().name("stdin".into()).spawn(move || {
-            let _ = stdin.write_all(&input);
-        });
+fn reaped_usage(usage: &nix::libc::rusage) -> ReapedUsage {
+    let ns = |t: nix::libc::timeval| t.tv_sec as u64 * 1_000_000_000 + t.tv_usec as u64 * 1_000;
+    ReapedUsage {
+        user_ns: ns(usage.ru_utime),
+        sys_ns: ns(usage.ru_stime),
+        max_rss_bytes: usage.ru_maxrss.max(0) as u64 * 1024,
+        voluntary_switches: usage.ru_nvcsw.max(0) as u64,
+        involuntary_switches: usage.ru_nivcsw.max(0) as u64,
     }
+}
+
+/// Writes the child's input on a thread, so a child that never reads cannot
+/// block the runner; with `hold`, the thread then writes whatever bytes come
+/// on the returned channel, and closes stdin when its sender is dropped.
+fn feed_stdin(child: &mut Child, input: Vec<u8>, hold: bool) -> Option<mpsc::Sender<u8>> {
+    let mut stdin = child.stdin.take()?;
+    let (tx, rx) = mpsc::channel::<u8>();
+    let _ = std::thread::Builder::new().name("stdin".into()).spawn(move || {
+        if stdin.write_all(&input).is_err() || !hold {
+            return;
+        }
+        while let Ok(byte) = rx.recv() {
+            if stdin.write_all(&[byte]).is_err() {
+                return;
+            }
+        }
+    });
+    hold.then_some(tx)
 }
 
 /// SIGTERM to the group, up to `grace` for the leader to exit, then SIGKILL to

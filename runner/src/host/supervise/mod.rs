@@ -13,6 +13,6 @@ mod group;
 mod signals;
 
 pub(crate) use capture::Captured;
-pub(crate) use child::{ChildCommand, ChildExit, ChildReport, supervise};
+pub(crate) use child::{ChildCommand, ChildExit, ChildReport, RunControl, supervise};
 pub(crate) use group::{become_subreaper, die_with_parent, forget_child, keep_child};
 pub(crate) use signals::{Interrupt, install_interrupt_handler, interrupted};
