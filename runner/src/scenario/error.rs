@@ -5,6 +5,8 @@ use std::fmt;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
+use super::string_span::{ceil_char_boundary, floor_char_boundary};
+
 /// A message tied to a byte range of the scenario's text.
 #[derive(Debug, Clone)]
 pub struct Located {
@@ -46,12 +48,13 @@ pub enum ScenarioError {
 impl ScenarioError {
     /// Places `located` in `text` (the contents of `path`).
     pub fn at(path: &Path, text: &str, located: Located) -> ScenarioError {
-        let start = located.span.start.min(text.len());
+        // Spans come from many places; a bad one must never split a character.
+        let start = floor_char_boundary(text, located.span.start);
         let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
         let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
         let line = text[..start].matches('\n').count() + 1;
         let column = text[line_start..start].chars().count() + 1;
-        let end = located.span.end.clamp(start, line_end);
+        let end = ceil_char_boundary(text, located.span.end.clamp(start, line_end));
         let width = text[start..end].chars().count().max(1);
         ScenarioError::Invalid {
             path: path.to_owned(),

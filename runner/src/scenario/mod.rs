@@ -5,6 +5,7 @@
 mod error;
 mod model;
 mod raw;
+mod string_span;
 mod validate;
 
 pub use error::{Located, ScenarioError};

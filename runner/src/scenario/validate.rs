@@ -14,6 +14,7 @@ use super::model::{Expectation, FigureTable, FigureUnit};
 use super::model::{Scenario, StrategyEntry, WorkloadEntry};
 use super::model::{ServeOptions, ServerSpec};
 use super::raw::{RawExpect, RawFile, RawReport, RawServer, RawStrategy, RawWorkload};
+use super::string_span::char_in_string;
 use crate::expect::{Expr, FUNCTIONS};
 use crate::plugin::{LoadError, PluginRef};
 use crate::strategy::{GilConfig, StrategyKind, StrategySpec};
@@ -90,7 +91,7 @@ fn parse(path: &Path, text: &str, manifests: &mut dyn ManifestSource) -> Result<
     let (strategies, baseline) =
         sweep(&raw.workload.get_ref().sweep, &workload, strategies, baseline.unwrap_or(0), base_dir)?;
     let expectations =
-        raw.expect.iter().map(|e| expectation(e.get_ref(), &strategies)).collect::<Result<Vec<_>, _>>()?;
+        raw.expect.iter().map(|e| expectation(e.get_ref(), &strategies, text)).collect::<Result<Vec<_>, _>>()?;
     let figure_table = raw.report.as_ref().map(|r| figure_table(r.get_ref(), &strategies)).transpose()?;
     Ok(Scenario {
         expectations,
@@ -245,13 +246,12 @@ fn server(raw: &RawServer) -> Result<ServerSpec, Located> {
     }))
 }
 
-fn expectation(raw: &RawExpect, strategies: &[StrategyEntry]) -> Result<Expectation, Located> {
+fn expectation(raw: &RawExpect, strategies: &[StrategyEntry], file: &str) -> Result<Expectation, Located> {
     let text = raw.check.get_ref();
-    // The expression's columns count from inside the quotes.
-    let inside = raw.check.span().start + 1;
     let check = Expr::parse(text).map_err(|e| {
-        let at = inside + text.chars().take(e.column.saturating_sub(1)).map(char::len_utf8).sum::<usize>();
-        Located::new(at..at + 1, format!("in expectation: {}", e.message))
+        // The expression's columns count chars of the decoded string.
+        let at = char_in_string(file, raw.check.span(), e.column.saturating_sub(1));
+        Located::new(at, format!("in expectation: {}", e.message))
             .help(format!("functions: {}", FUNCTIONS.iter().map(|f| f.name).collect::<Vec<_>>().join(", ")))
     })?;
     for (function, label) in check.calls() {
