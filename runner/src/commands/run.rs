@@ -1,9 +1,9 @@
 //! `runner [run] FILE...`: validate every file first (so a typo in the last
 //! one does not waste the first one's minutes), then run them in order, grade
 //! each scenario's expectations (measuring again for those with `retries`),
-//! report each, and write the JUnit / Gradescope files at the end.
+//! report each, and write the JUnit / Gradescope files at the end, before
+//! the closing summary (stdout may fail; the grade files must not be lost).
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use super::progress::RunProgress;
@@ -15,7 +15,9 @@ use crate::plugin::Catalog;
 use crate::report::{Csv, Format, Json, Markdown, Report, Table, gradescope, html, junit};
 use crate::scenario::{self, Scenario};
 use crate::stats::{StrategySummary, summarize};
+use crate::stdout::Stdout;
 use crate::supervise::Interrupt;
+use crate::{output_path, sanitize};
 
 /// One scenario's results, owned until every report is written.
 struct Graded {
@@ -46,6 +48,15 @@ pub fn run(args: &RunArgs, quiet: bool, catalog: &mut Catalog) -> u8 {
         eprintln!("error: no scenario file given\n(try `runner scenarios/cpu_bound.toml`, or `runner --help`)");
         return exit_code::INPUT_UNUSABLE;
     }
+    let outputs: Vec<(&str, &std::path::Path)> =
+        [("--junit", &args.junit), ("--gradescope", &args.gradescope), ("--report", &args.report)]
+            .into_iter()
+            .filter_map(|(flag, path)| Some((flag, path.as_deref()?)))
+            .collect();
+    if let Err(e) = output_path::check_all(&outputs) {
+        eprintln!("error: {e}");
+        return exit_code::INPUT_UNUSABLE;
+    }
     let files = shard(&args.files, args.shard);
     let mut scenarios: Vec<Scenario> = Vec::new();
     let mut unusable = false;
@@ -53,7 +64,8 @@ pub fn run(args: &RunArgs, quiet: bool, catalog: &mut Catalog) -> u8 {
         match scenario::load(file, catalog) {
             Ok(s) => scenarios.push(s),
             Err(e) => {
-                eprintln!("error: {e}");
+                // The message may quote a plugin (its panic, its last words).
+                eprintln!("error: {}", sanitize::multiline(&e.to_string()));
                 unusable = true;
             }
         }
@@ -74,6 +86,7 @@ pub fn run(args: &RunArgs, quiet: bool, catalog: &mut Catalog) -> u8 {
     let mut graded: Vec<Graded> = Vec::new();
     let mut code = exit_code::OK;
     let mut interrupted = None;
+    let mut stdout = Stdout::new();
     for scenario in scenarios {
         tracing::info!("running `{}` ({})", scenario.name, scenario.path.display());
         // A bar per scenario: a finished indicatif bar stays hidden.
@@ -89,17 +102,16 @@ pub fn run(args: &RunArgs, quiet: bool, catalog: &mut Catalog) -> u8 {
         }
         progress.finish();
         let report = result.report();
-        let mut stdout = std::io::stdout().lock();
-        let _ = writeln!(stdout, "{}", format.render(&report));
+        stdout.line(&format.render(&report));
         if args.timeline {
             match args.format {
                 OutputFormat::Table => {
-                    let _ = writeln!(stdout, "{}", crate::report::timelines_for_terminal(&report, terminal_width()));
+                    let timelines = crate::report::timelines_for_terminal(&report, terminal_width());
+                    stdout.line(&sanitize::multiline(&timelines));
                 }
                 _ => tracing::warn!("--timeline draws only under the table format; see --report for a page"),
             }
         }
-        let _ = stdout.flush();
         let held = scenario_held(&report);
         interrupted = result.runs.interrupted;
         graded.push(result);
@@ -116,21 +128,22 @@ pub fn run(args: &RunArgs, quiet: bool, catalog: &mut Catalog) -> u8 {
     }
 
     let reports: Vec<Report<'_>> = graded.iter().map(Graded::report).collect();
-    if reports.len() > 1 && args.format == OutputFormat::Table {
-        println!("{}", summary(&reports));
-    }
     for (path, rendered) in [
         (&args.junit, args.junit.as_ref().map(|_| junit::render(&reports))),
         (&args.gradescope, args.gradescope.as_ref().map(|_| gradescope::render(&reports))),
         (&args.report, args.report.as_ref().map(|_| Ok(html::render(&reports)))),
     ] {
         if let (Some(path), Some(rendered)) = (path, rendered) {
-            let written = rendered.and_then(|text| std::fs::write(path, text).map_err(|e| e.to_string()));
+            let written =
+                rendered.and_then(|text| output_path::write(path, text.as_bytes()).map_err(|e| e.to_string()));
             if let Err(e) = written {
                 eprintln!("error: cannot write `{}`: {e}", path.display());
                 code = code.max(exit_code::RUN_FAILED);
             }
         }
+    }
+    if reports.len() > 1 && args.format == OutputFormat::Table {
+        stdout.line(&sanitize::multiline(&summary(&reports)));
     }
     match interrupted {
         Some(signal) => signal.exit_code(),

@@ -111,8 +111,10 @@ pub fn evaluate(scenario: &Scenario, summaries: &[StrategySummary], index: usize
 /// The score of a scenario's outcomes.
 pub fn score(scenario: &Scenario, outcomes: &[ExpectationOutcome]) -> Score {
     let points = |o: &ExpectationOutcome| scenario.expectations[o.index].points;
+    // `+ 0.0` turns the `-0.0` that an empty float sum is into `0`, which no
+    // report should print as `-0`.
     Score {
-        earned: outcomes.iter().filter(|o| o.passed).map(points).sum(),
-        possible: outcomes.iter().map(points).sum(),
+        earned: outcomes.iter().filter(|o| o.passed).map(points).sum::<f64>() + 0.0,
+        possible: outcomes.iter().map(points).sum::<f64>() + 0.0,
     }
 }

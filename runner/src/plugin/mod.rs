@@ -10,6 +10,7 @@ mod describe;
 mod error;
 mod host_api;
 mod library;
+mod manifest_check;
 mod search;
 
 pub use catalog::Catalog;

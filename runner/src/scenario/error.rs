@@ -5,6 +5,7 @@ use std::fmt;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
+use super::excerpt::excerpt;
 use super::string_span::{ceil_char_boundary, floor_char_boundary};
 
 /// A message tied to a byte range of the scenario's text.
@@ -78,8 +79,9 @@ impl fmt::Display for ScenarioError {
                 writeln!(f, "{}:{line}:{column}: {message}", path.display())?;
                 let gutter = line.to_string().len();
                 writeln!(f, "{:gutter$} |", "")?;
-                writeln!(f, "{line} | {source_line}")?;
-                write!(f, "{:gutter$} | {}{}", "", " ".repeat(column - 1), "^".repeat(*width))?;
+                let (shown, column, width) = excerpt(source_line, *column, *width);
+                writeln!(f, "{line} | {shown}")?;
+                write!(f, "{:gutter$} | {}{}", "", " ".repeat(column - 1), "^".repeat(width))?;
                 if let Some(help) = help {
                     write!(f, "\n{:gutter$} = help: {help}", "")?;
                 }

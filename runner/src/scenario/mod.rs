@@ -3,8 +3,11 @@
 //! trusts ([`validate`]). Every error names the file, line and column.
 
 mod error;
+mod excerpt;
+mod limits;
 mod model;
 mod raw;
+mod read;
 mod string_span;
 mod validate;
 

@@ -10,6 +10,7 @@ use runner_sdk::{Manifest, ParamSpec, ParamType, ParamValue, WorkloadInfo};
 use toml::Spanned;
 
 use super::error::{Located, ScenarioError};
+use super::limits::{self, MAX_POINTS, MIN_SWITCH_INTERVAL_MS};
 use super::model::{Expectation, FigureTable, FigureUnit};
 use super::model::{Scenario, StrategyEntry, WorkloadEntry};
 use super::model::{ServeOptions, ServerSpec};
@@ -34,8 +35,7 @@ pub trait ManifestSource {
 
 /// Reads and validates the scenario at `path`.
 pub fn load(path: &Path, manifests: &mut dyn ManifestSource) -> Result<Scenario, ScenarioError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| ScenarioError::Read { path: path.to_owned(), reason: e.to_string() })?;
+    let text = super::read::read_scenario(path)?;
     parse(path, &text, manifests).map_err(|located| ScenarioError::at(path, &text, located))
 }
 
@@ -53,15 +53,7 @@ fn parse(path: &Path, text: &str, manifests: &mut dyn ManifestSource) -> Result<
     }
     let repeat = count(scenario.repeat.as_ref(), DEFAULT_REPEAT, 1, "repeat")?;
     let warmup = count(scenario.warmup.as_ref(), DEFAULT_WARMUP, 0, "warmup")?;
-    let timeout = match &scenario.timeout {
-        None => Duration::from_secs_f64(DEFAULT_TIMEOUT_S),
-        Some(t) if t.get_ref().is_finite() && *t.get_ref() > 0.0 && *t.get_ref() < 1e9 => {
-            Duration::from_secs_f64(*t.get_ref())
-        }
-        Some(t) => {
-            return Err(Located::new(t.span(), "`timeout` must be a positive number of seconds"));
-        }
-    };
+    let timeout = limits::timeout(scenario.timeout.as_ref(), DEFAULT_TIMEOUT_S)?;
 
     let base_dir = path.parent().unwrap_or(Path::new("."));
     let workload = workload(raw.workload.get_ref(), base_dir, manifests)?;
@@ -69,6 +61,9 @@ fn parse(path: &Path, text: &str, manifests: &mut dyn ManifestSource) -> Result<
     if raw.strategy.is_empty() {
         return Err(Located::new(text.len()..text.len(), "the scenario has no `[[strategy]]`")
             .help(format!("add one, e.g.\n[[strategy]]\nkind = \"sequential\"\n(kinds: {})", kind_names())));
+    }
+    if let Some(extra) = raw.strategy.get(limits::MAX_ROWS) {
+        limits::rows(raw.strategy.len(), extra.span(), "the `[[strategy]]` tables")?;
     }
     let mut strategies: Vec<StrategyEntry> = Vec::new();
     let mut baseline = None;
@@ -168,6 +163,8 @@ fn sweep(
         spans.insert(spec.name.clone(), key.span());
         axes.push((spec.name.clone(), typed));
     }
+    let rows = axes.iter().fold(strategies.len(), |rows, (_, values)| rows.saturating_mul(values.len()));
+    limits::rows(rows, raw.keys().next().map_or(0..0, Spanned::span), "the strategies times the swept values")?;
     // Every combination, first axis slowest.
     let mut combinations: Vec<Vec<(String, ParamValue)>> = vec![Vec::new()];
     for (name, values) in &axes {
@@ -266,8 +263,9 @@ fn expectation(raw: &RawExpect, strategies: &[StrategyEntry], file: &str) -> Res
     }
     let points = match &raw.points {
         None => 1.0,
-        Some(p) if p.get_ref().is_finite() && *p.get_ref() >= 0.0 => *p.get_ref(),
-        Some(p) => return Err(Located::new(p.span(), "`points` must be 0 or more")),
+        // `+ 0.0`: `points = -0.0` is 0 points, never printed as `-0`.
+        Some(p) if (0.0..=MAX_POINTS).contains(p.get_ref()) => *p.get_ref() + 0.0,
+        Some(p) => return Err(Located::new(p.span(), format!("`points` must be between 0 and {MAX_POINTS}"))),
     };
     let tolerance = match &raw.tolerance {
         None => 0.0,
@@ -327,13 +325,7 @@ fn workload(raw: &RawWorkload, base_dir: &Path, manifests: &mut dyn ManifestSour
         return Err(Located::new(raw.workload.span(), format!("plugin `{}` has no workload `{name}`", manifest.name))
             .help(format!("expected one of: {}", known.join(", "))));
     };
-    let units = match &raw.units {
-        None => 1,
-        Some(u) if *u.get_ref() >= 1 => *u.get_ref() as u64,
-        Some(u) => {
-            return Err(Located::new(u.span(), format!("`units` must be at least 1, found {}", u.get_ref())));
-        }
-    };
+    let units = limits::units(raw.units.as_ref())?;
 
     let params = check_params(&raw.params, info, base_dir, |spec| spec.default.clone())?;
     Ok(WorkloadEntry { plugin: plugin.clone(), library, name: name.clone(), units, params, manifest })
@@ -377,6 +369,7 @@ fn check_params(
 /// `value` as a value of `spec`'s type; a path is resolved against the
 /// scenario's directory and must exist.
 fn param_value(value: &Spanned<toml::Value>, spec: &ParamSpec, base_dir: &Path) -> Result<ParamValue, Located> {
+    limits::finite(value, &spec.name)?;
     let typed = match (spec.kind, value.get_ref()) {
         (ParamType::Int, toml::Value::Integer(v)) => ParamValue::Int(*v),
         (ParamType::Float, toml::Value::Float(v)) => ParamValue::Float(*v),
@@ -471,7 +464,7 @@ fn strategy(raw: &RawStrategy, workload: &WorkloadEntry, base_dir: &Path) -> Res
         }
         match (key.get_ref().as_str(), value.get_ref()) {
             ("gil", toml::Value::Boolean(on)) => gil = *on,
-            ("switch_interval_ms", toml::Value::Float(ms)) if *ms > 0.0 && *ms < 1e6 => {
+            ("switch_interval_ms", toml::Value::Float(ms)) if *ms >= MIN_SWITCH_INTERVAL_MS && *ms < 1e6 => {
                 interval = Duration::from_secs_f64(ms / 1000.0);
                 interval_span = Some(key.span());
             }
@@ -491,7 +484,7 @@ fn strategy(raw: &RawStrategy, workload: &WorkloadEntry, base_dir: &Path) -> Res
             _ => {
                 return Err(Located::new(
                     value.span(),
-                    "`switch_interval_ms` must be a positive number of milliseconds",
+                    "`switch_interval_ms` must be a number of milliseconds from 0.001 to below 1000000",
                 ));
             }
         }
