@@ -27,6 +27,23 @@ impl Located {
         self.help = Some(help.into());
         self
     }
+
+    /// Rewords serde's messages in the file's terms (`i64` means an integer here).
+    pub(super) fn from_toml(error: &toml::de::Error) -> Located {
+        let message = error
+            .message()
+            .trim()
+            .replace("expected i64", "expected an integer")
+            .replace("expected f64", "expected a number")
+            .replace("expected a boolean", "expected `true` or `false`");
+        let located = Located::new(error.span().unwrap_or(0..0), message.clone());
+        if message.starts_with("missing field") {
+            located
+                .help("a scenario has a `[scenario]` table, a `[workload]` table and one or more `[[strategy]]` tables")
+        } else {
+            located
+        }
+    }
 }
 
 /// Why a scenario file cannot be used.

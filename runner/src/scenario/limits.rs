@@ -44,6 +44,17 @@ fn number(v: f64) -> String {
     if v != 0.0 && v.is_finite() && !(1e-3..1e9).contains(&v.abs()) { format!("{v:e}") } else { v.to_string() }
 }
 
+/// `repeat` or `warmup`: from `min` to 10000, `default` when absent.
+pub(super) fn count(value: Option<&Spanned<i64>>, default: u32, min: i64, key: &str) -> Result<u32, Located> {
+    match value {
+        None => Ok(default),
+        Some(v) if (min..=10_000).contains(v.get_ref()) => Ok(*v.get_ref() as u32),
+        Some(v) => {
+            Err(Located::new(v.span(), format!("`{key}` must be between {min} and 10000, found {}", v.get_ref())))
+        }
+    }
+}
+
 /// `units`, 1 when absent.
 pub(super) fn units(value: Option<&Spanned<i64>>) -> Result<u64, Located> {
     match value {

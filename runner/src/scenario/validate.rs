@@ -45,14 +45,14 @@ pub fn load_str(path: &Path, text: &str, manifests: &mut dyn ManifestSource) -> 
 }
 
 fn parse(path: &Path, text: &str, manifests: &mut dyn ManifestSource) -> Result<Scenario, Located> {
-    let raw: RawFile = toml::from_str(text).map_err(|e| syntax_error(&e))?;
+    let raw: RawFile = toml::from_str(text).map_err(|e| Located::from_toml(&e))?;
     let scenario = raw.scenario.get_ref();
     let name = scenario.name.get_ref().trim().to_owned();
     if name.is_empty() {
         return Err(Located::new(scenario.name.span(), "the scenario's `name` is empty"));
     }
-    let repeat = count(scenario.repeat.as_ref(), DEFAULT_REPEAT, 1, "repeat")?;
-    let warmup = count(scenario.warmup.as_ref(), DEFAULT_WARMUP, 0, "warmup")?;
+    let repeat = limits::count(scenario.repeat.as_ref(), DEFAULT_REPEAT, 1, "repeat")?;
+    let warmup = limits::count(scenario.warmup.as_ref(), DEFAULT_WARMUP, 0, "warmup")?;
     let timeout = limits::timeout(scenario.timeout.as_ref(), DEFAULT_TIMEOUT_S)?;
 
     let base_dir = path.parent().unwrap_or(Path::new("."));
@@ -286,32 +286,6 @@ fn expectation(raw: &RawExpect, strategies: &[StrategyEntry], file: &str) -> Res
         tolerance,
         retries,
     })
-}
-
-/// Rewords serde's messages in the file's terms (`i64` means an integer here).
-fn syntax_error(error: &toml::de::Error) -> Located {
-    let message = error
-        .message()
-        .trim()
-        .replace("expected i64", "expected an integer")
-        .replace("expected f64", "expected a number")
-        .replace("expected a boolean", "expected `true` or `false`");
-    let located = Located::new(error.span().unwrap_or(0..0), message.clone());
-    if message.starts_with("missing field") {
-        located.help("a scenario has a `[scenario]` table, a `[workload]` table and one or more `[[strategy]]` tables")
-    } else {
-        located
-    }
-}
-
-fn count(value: Option<&Spanned<i64>>, default: u32, min: i64, key: &str) -> Result<u32, Located> {
-    match value {
-        None => Ok(default),
-        Some(v) if (min..=10_000).contains(v.get_ref()) => Ok(*v.get_ref() as u32),
-        Some(v) => {
-            Err(Located::new(v.span(), format!("`{key}` must be between {min} and 10000, found {}", v.get_ref())))
-        }
-    }
 }
 
 fn workload(raw: &RawWorkload, base_dir: &Path, manifests: &mut dyn ManifestSource) -> Result<WorkloadEntry, Located> {
