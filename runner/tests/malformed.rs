@@ -36,6 +36,23 @@ const CORPUS: &[(&str, &str, &str)] = &[
     ("missing_plugin_file", "5:10", "libnothing.so` does not exist"),
     ("strategy_unknown_workload", "10:12", "plugin `cpu` has no workload `nop`"),
     ("report_unknown_row", "13:15", "`relative_to`: no strategy is labelled `memory`"),
+    // A check in each TOML string form, with non-ASCII text and escapes before the error.
+    ("expect_multiline_literal_non_ascii", "13:21", "in expectation: expected a number, a call or `(`"),
+    ("expect_multiline_basic_escapes", "14:5", "in expectation: expected a number, a call or `(`"),
+    ("expect_basic_escapes", "12:29", "in expectation: expected a number, a call or `(`"),
+    // Numbers that size an allocation or a duration.
+    ("units_huge", "7:9", "`units` must be at most 1000000, found 1000000000000000000"),
+    ("timeout_tiny", "3:11", "`timeout` must be a positive number of seconds, from 0.01 to 86400, found 1e-300"),
+    ("timeout_huge", "3:11", "`timeout` must be a positive number of seconds, from 0.01 to 86400, found 1e9"),
+    ("param_nan", "9:11", "parameter `seconds`: `nan` and `inf` are not numbers a workload can use"),
+    ("param_inf", "10:22", "parameter `seconds`: `nan` and `inf` are not numbers a workload can use"),
+    ("sweep_inf", "9:17", "parameter `seconds`: `nan` and `inf` are not numbers a workload can use"),
+    ("sweep_too_many_rows", "10:1", "make 1024 rows; a scenario has at most 1000"),
+    ("switch_interval_tiny", "10:46", "`switch_interval_ms` must be a number of milliseconds from 0.001"),
+    ("points_huge", "13:10", "`points` must be between 0 and 10000"),
+    ("deep_nesting", "9:89", "cannot recurse further"),
+    // A raw control character in the file: refused, and shown escaped.
+    ("control_character", "3:16", "description = \"\\x1b]0;owned\\x07\""),
 ];
 
 fn corpus_dir() -> &'static Path {
@@ -54,6 +71,7 @@ fn every_malformed_scenario_is_refused_with_its_place() {
             assert!(stderr.contains(&located), "{name}: expected `{located}` in:\n{stderr}");
             assert!(stderr.contains(message), "{name}: expected `{message}` in:\n{stderr}");
             assert!(!stderr.contains("panicked"), "{name}: {stderr}");
+            assert!(!stderr.chars().any(|c| c.is_control() && c != '\n'), "{name}: raw control characters: {stderr:?}");
             assert!(out.stdout.is_empty(), "{name}: nothing on stdout for unusable input");
         }
     }

@@ -4,7 +4,7 @@
 //! Nothing here prints.
 
 use crate::host::plan::Round;
-use crate::host::record::RunRecord;
+use crate::host::record::{RunRecord, VerdictSource};
 use crate::host::scenario::{Scenario, ServerSpec};
 use crate::protocol::GilStats;
 use crate::protocol::StrategyKind;
@@ -64,6 +64,9 @@ pub(crate) struct StrategySummary {
     /// Every measured run verified.
     pub(crate) verified: bool,
     pub(crate) verdict_message: Option<String>,
+    /// Whose code gave the verdicts (and their figures): the least trusted
+    /// over the runs.
+    pub(crate) verdict_source: Option<VerdictSource>,
     pub(crate) gil: Option<GilStats>,
 }
 
@@ -200,6 +203,7 @@ fn summarize_one(index: usize, runs: Vec<RunRecord>, baseline: &[RunRecord]) -> 
         speedup: Spread::of(&ratios),
         verified,
         verdict_message,
+        verdict_source: runs.iter().filter_map(|r| r.verdict.as_ref().map(|v| v.source)).max(),
         gil,
         runs,
     }

@@ -35,4 +35,14 @@ pub(crate) enum LoadError {
     PanickedInInit { path: PathBuf, message: String },
     #[error("plugin `{}` failed while loading: {cause}", path.display())]
     CrashedInInit { path: PathBuf, cause: String },
+    #[error(
+        "plugin `{}` has an unusable manifest: {reason}\n(fix the workloads it declares: each name once, each default of its parameter's type)",
+        path.display()
+    )]
+    BadManifest { path: PathBuf, reason: String },
+    #[error(
+        "plugin `{}` describes itself in more than {limit_mib} MiB, the most a manifest may take\n(shorten its descriptions and help texts)",
+        path.display()
+    )]
+    ManifestTooLarge { path: PathBuf, limit_mib: u64 },
 }

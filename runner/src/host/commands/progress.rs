@@ -60,7 +60,8 @@ impl Observer for RunProgress {
                 Round::Warmup(n) => format!("warmup {}/{}", n + 1, scenario.warmup),
                 Round::Measured(n) => format!("round {}/{}", n + 1, scenario.repeat),
             };
-            bar.set_message(format!("{} · {label} · {round} · 0/{} units", scenario.name, self.units));
+            let head = crate::host::sanitize::line(&format!("{} · {label}", scenario.name)).into_owned();
+            bar.set_message(format!("{head} · {round} · 0/{} units", self.units));
         }
     }
 
@@ -73,8 +74,9 @@ impl Observer for RunProgress {
     }
 
     fn run_finished(&mut self, scenario: &Scenario, record: &RunRecord, index: usize, total: usize) {
-        let label = &scenario.strategies[record.strategy].label;
-        self.quietly(|| match record.problem() {
+        let label = crate::host::sanitize::line(&scenario.strategies[record.strategy].label);
+        let problem = record.problem().map(|p| crate::host::sanitize::multiline(&p).into_owned());
+        self.quietly(|| match &problem {
             None => tracing::info!(
                 "[{}/{total}] {label} {:?}: {:.3} s",
                 index + 1,

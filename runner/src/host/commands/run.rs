@@ -1,9 +1,9 @@
 //! `runner [run] FILE...`: validate every file first (so a typo in the last
 //! one does not waste the first one's minutes), then run them in order, grade
 //! each scenario's expectations (measuring again for those with `retries`),
-//! report each, and write the JUnit / Gradescope files at the end.
+//! report each, and write the JUnit / Gradescope files at the end, before
+//! the closing summary (stdout may fail; the grade files must not be lost).
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use super::progress::RunProgress;
@@ -17,10 +17,21 @@ use crate::host::report::{
 };
 use crate::host::scenario::{self, Scenario};
 use crate::host::stats::summarize;
+use crate::host::stdout::Stdout;
+use crate::host::{output_path, sanitize};
 
 pub(crate) fn run(args: &RunArgs, quiet: bool, catalog: &mut Catalog) -> u8 {
     if args.files.is_empty() {
         eprintln!("error: no scenario file given\n(try `runner scenarios/cpu_bound.toml`, or `runner --help`)");
+        return exit_code::INPUT_UNUSABLE;
+    }
+    let outputs: Vec<(&str, &std::path::Path)> =
+        [("--junit", &args.junit), ("--gradescope", &args.gradescope), ("--report", &args.report)]
+            .into_iter()
+            .filter_map(|(flag, path)| Some((flag, path.as_deref()?)))
+            .collect();
+    if let Err(e) = output_path::check_all(&outputs) {
+        eprintln!("error: {e}");
         return exit_code::INPUT_UNUSABLE;
     }
     let files = shard(&args.files, args.shard);
@@ -30,7 +41,8 @@ pub(crate) fn run(args: &RunArgs, quiet: bool, catalog: &mut Catalog) -> u8 {
         match scenario::load(file, catalog) {
             Ok(s) => scenarios.push(s),
             Err(e) => {
-                eprintln!("error: {e}");
+                // The message may quote a plugin (its panic, its last words).
+                eprintln!("error: {}", sanitize::multiline(&e.to_string()));
                 unusable = true;
             }
         }
@@ -51,6 +63,7 @@ pub(crate) fn run(args: &RunArgs, quiet: bool, catalog: &mut Catalog) -> u8 {
     let mut results: Vec<ScenarioResult> = Vec::new();
     let mut code = exit_code::OK;
     let mut interrupted = None;
+    let mut stdout = Stdout::new();
     for scenario in scenarios {
         tracing::info!("running `{}` ({})", scenario.name, scenario.path.display());
         // A bar per scenario: a finished indicatif bar stays hidden.
@@ -68,22 +81,19 @@ pub(crate) fn run(args: &RunArgs, quiet: bool, catalog: &mut Catalog) -> u8 {
         }
         progress.finish();
         let report = result.report();
-        let mut stdout = std::io::stdout().lock();
         match format.export(&[report]) {
-            Ok(text) => {
-                let _ = writeln!(stdout, "{text}");
-            }
+            Ok(text) => stdout.line(&text),
             Err(e) => tracing::error!("cannot render `{}`: {e}", report.scenario.name),
         }
         if args.timeline {
             match args.format {
                 OutputFormat::Table => {
-                    let _ = writeln!(stdout, "{}", timelines_for_terminal(&report, terminal_width()));
+                    let timelines = timelines_for_terminal(&report, terminal_width());
+                    stdout.line(&sanitize::multiline(&timelines));
                 }
                 _ => tracing::warn!("--timeline draws only under the table format; see --report for a page"),
             }
         }
-        let _ = stdout.flush();
         let held = report.grade.held;
         interrupted = result.runs.interrupted;
         results.push(result);
@@ -100,20 +110,21 @@ pub(crate) fn run(args: &RunArgs, quiet: bool, catalog: &mut Catalog) -> u8 {
     }
 
     let reports: Vec<Report<'_>> = results.iter().map(ScenarioResult::report).collect();
-    if reports.len() > 1 && args.format == OutputFormat::Table {
-        println!("{}", summary(&reports));
-    }
     let files: [(&Option<PathBuf>, &dyn Exporter); 3] =
         [(&args.junit, &Junit), (&args.gradescope, &Gradescope), (&args.report, &Html)];
     for (path, exporter) in files {
         if let Some(path) = path {
-            let written =
-                exporter.export(&reports).and_then(|text| std::fs::write(path, text).map_err(|e| e.to_string()));
+            let written = exporter
+                .export(&reports)
+                .and_then(|text| output_path::write(path, text.as_bytes()).map_err(|e| e.to_string()));
             if let Err(e) = written {
                 eprintln!("error: cannot write `{}`: {e}", path.display());
                 code = code.max(exit_code::RUN_FAILED);
             }
         }
+    }
+    if reports.len() > 1 && args.format == OutputFormat::Table {
+        stdout.line(&sanitize::multiline(&summary(&reports)));
     }
     match interrupted {
         Some(signal) => signal.exit_code(),

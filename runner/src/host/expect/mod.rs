@@ -11,4 +11,4 @@ mod lex;
 
 pub(crate) use eval::{Figures, Value};
 pub(crate) use expr::{Call, Expr};
-pub(crate) use functions::{FUNCTIONS, Meaning};
+pub(crate) use functions::{FUNCTIONS, Meaning, Source};

@@ -1,8 +1,8 @@
 //! Evaluating expectations against a scenario's summaries: what each function
 //! of the language means in terms of the measured figures.
 
-use crate::host::expect::{Call, Figures, Meaning, Value};
-use crate::host::record::RunFailure;
+use crate::host::expect::{Call, Figures, Meaning, Source, Value};
+use crate::host::record::{RunFailure, VerdictSource};
 use crate::host::scenario::{Expectation, Scenario};
 use crate::host::stats::{Spread, StrategySummary};
 
@@ -20,6 +20,9 @@ pub(crate) struct ExpectationOutcome {
     pub(crate) values: Vec<String>,
     /// Why it could not be evaluated, if it could not.
     pub(crate) error: Option<String>,
+    /// Where the figures it read came from (`host-measured`,
+    /// `instructor-verified`, `plugin-reported`, `submission-reported`), each once.
+    pub(crate) sources: Vec<&'static str>,
 }
 
 /// Points earned out of points possible.
@@ -44,6 +47,18 @@ impl Board<'_> {
             Meaning::Wall => s.wall_s,
             Meaning::Cpu => s.cpu_s,
             _ => None,
+        }
+    }
+
+    /// Where the figure a call reads came from.
+    fn source(&self, call: &Call) -> &'static str {
+        match call.function.source {
+            Source::Host => "host-measured",
+            Source::Plugin => match self.summary(&call.label).ok().and_then(|s| s.verdict_source) {
+                Some(VerdictSource::Instructor) => "instructor-verified",
+                Some(VerdictSource::Submission) => "submission-reported",
+                Some(VerdictSource::Plugin) | None => "plugin-reported",
+            },
         }
     }
 
@@ -107,14 +122,23 @@ pub(super) fn evaluate(scenario: &Scenario, summaries: &[StrategySummary], index
             None => line,
         })
         .collect();
-    ExpectationOutcome { index, passed, flaky: false, attempts: 1, values, error }
+    let mut sources: Vec<&'static str> = Vec::new();
+    for call in expectation.check.calls() {
+        let source = board.source(&call);
+        if !sources.contains(&source) {
+            sources.push(source);
+        }
+    }
+    ExpectationOutcome { index, passed, flaky: false, attempts: 1, values, error, sources }
 }
 
 /// The score of a scenario's outcomes.
 pub(super) fn score(scenario: &Scenario, outcomes: &[ExpectationOutcome]) -> Score {
     let points = |o: &ExpectationOutcome| scenario.expectations[o.index].points;
+    // `+ 0.0` turns the `-0.0` that an empty float sum is into `0`, which no
+    // report should print as `-0`.
     Score {
-        earned: outcomes.iter().filter(|o| o.passed).map(points).sum(),
-        possible: outcomes.iter().map(points).sum(),
+        earned: outcomes.iter().filter(|o| o.passed).map(points).sum::<f64>() + 0.0,
+        possible: outcomes.iter().map(points).sum::<f64>() + 0.0,
     }
 }

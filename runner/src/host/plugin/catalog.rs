@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use runner_sdk::Manifest;
 
+use super::manifest_check::check_manifest;
 use super::{PluginRef, SearchPath, describe};
 use crate::protocol::LoadError;
 
@@ -51,7 +52,10 @@ impl Catalog {
 
     /// The manifest of the library at `path`.
     pub(crate) fn describe(&mut self, path: &Path) -> Result<Manifest, LoadError> {
-        self.described.entry(path.to_owned()).or_insert_with(|| describe(path)).clone()
+        self.described
+            .entry(path.to_owned())
+            .or_insert_with(|| describe(path).and_then(|m| check_manifest(path, m)))
+            .clone()
     }
 }
 

@@ -10,6 +10,9 @@ use crate::host::supervise::{Captured, ChildCommand, ChildExit, supervise};
 use crate::protocol::LoadError;
 use crate::protocol::{Event, FatalError};
 
+/// The longest event line the supervisor accepts (`supervise::child`'s
+/// `MAX_EVENT_LINE`), in MiB: a manifest must fit in one.
+const MANIFEST_LIMIT_MIB: u64 = 4;
 /// Time a plugin gets to load and describe itself.
 const DESCRIBE_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -33,6 +36,11 @@ pub(crate) fn describe(path: &Path) -> Result<Manifest, LoadError> {
     .map_err(|e| crashed(format!("could not start a process to load it: {e}")))?;
     if let Some(answer) = answer {
         return answer;
+    }
+    // The only event the describing child sends is its answer, so a dropped
+    // line is the manifest, refused for its size.
+    if report.malformed_events > 0 {
+        return Err(LoadError::ManifestTooLarge { path: path.to_owned(), limit_mib: MANIFEST_LIMIT_MIB });
     }
     Err(crashed(match report.exit {
         ChildExit::Exited(code) => {

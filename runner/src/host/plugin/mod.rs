@@ -4,6 +4,7 @@
 
 mod catalog;
 mod describe;
+mod manifest_check;
 mod search;
 
 pub(crate) use catalog::{Catalog, ManifestSource};

@@ -62,14 +62,14 @@ pub(crate) struct Verdict {
     pub(crate) source: VerdictSource,
 }
 
-/// Whose code gave a verdict.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Whose code gave a verdict, from most trusted to least.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum VerdictSource {
-    /// The scenario's own plugin, in the run's process.
-    Plugin,
     /// The scenario's own plugin (the instructor's), in a verifier process of
     /// its own, on the results the units returned to the host.
     Instructor,
+    /// The scenario's own plugin, in the run's process.
+    Plugin,
     /// A submission standing in for the scenario's plugin, in its own process.
     Submission,
 }

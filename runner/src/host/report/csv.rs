@@ -49,7 +49,7 @@ impl Csv {
     }
 }
 
-/// RFC 4180 quoting where needed.
+/// Controls escaped, RFC 4180 quoting where needed.
 fn quote(field: &str) -> String {
-    if field.contains([',', '"', '\n']) { format!("\"{}\"", field.replace('"', "\"\"")) } else { field.to_owned() }
+    crate::host::sanitize::csv_field(field)
 }

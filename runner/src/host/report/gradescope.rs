@@ -40,9 +40,12 @@ impl Exporter for Gradescope {
 fn render(reports: &[Report<'_>]) -> Result<String, String> {
     let mut tests = Vec::new();
     let mut lines = Vec::new();
+    let (mut earned, mut possible) = (0.0, 0.0);
     for report in reports {
         let scenario = report.scenario;
         let total = report.grade.score;
+        earned += total.earned;
+        possible += total.possible;
         lines.push(format!("{}: {} / {} points", scenario.name, total.earned, total.possible));
         for outcome in &report.grade.outcomes {
             let expectation = &scenario.expectations[outcome.index];
@@ -60,11 +63,6 @@ fn render(reports: &[Report<'_>]) -> Result<String, String> {
             });
         }
     }
-    let results = Results {
-        score: tests.iter().map(|t| t.score).sum(),
-        max_score: tests.iter().map(|t| t.max_score).sum(),
-        output: lines.join("\n"),
-        tests,
-    };
+    let results = Results { score: earned, max_score: possible, output: lines.join("\n"), tests };
     serde_json::to_string_pretty(&results).map_err(|e| e.to_string())
 }

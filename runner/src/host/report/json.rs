@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::Report;
 use super::exporter::{Exporter, each_scenario};
 use crate::host::plan::Round;
-use crate::host::record::RunRecord;
+use crate::host::record::{RunRecord, VerdictSource};
 use crate::host::stats::Spread;
 use crate::protocol::WaitKind;
 
@@ -46,6 +46,8 @@ struct ExpectationDoc<'a> {
     values: &'a [String],
     error: Option<&'a str>,
     hint: Option<&'a str>,
+    /// Where the figures the check read came from (0.3).
+    sources: &'a [&'static str],
 }
 
 #[derive(Serialize)]
@@ -93,6 +95,10 @@ struct StrategyDoc<'a> {
     speedup_spread: Option<SpreadDoc>,
     verified: bool,
     verdict: Option<&'a str>,
+    /// Whose code gave the verdict and its figures: `instructor` (the
+    /// scenario's own plugin, in a verifier process of its own), `plugin` (the
+    /// scenario's own plugin, in the run) or `submission` (0.3).
+    verdict_source: Option<&'static str>,
     ok: bool,
     problems: Vec<ProblemDoc>,
     gil_switches: Option<u64>,
@@ -109,7 +115,7 @@ struct StrategyDoc<'a> {
     figures: &'a std::collections::BTreeMap<String, f64>,
     /// The same figures with their minima and maxima over the runs.
     figure_spreads: std::collections::BTreeMap<&'a str, SpreadDoc>,
-    runs: Vec<RunDoc>,
+    runs: Vec<RunDoc<'a>>,
 }
 
 #[derive(Serialize)]
@@ -132,7 +138,7 @@ struct ProblemDoc {
 }
 
 #[derive(Serialize)]
-struct RunDoc {
+struct RunDoc<'a> {
     round: u32,
     ok: bool,
     wall_s: Option<f64>,
@@ -147,9 +153,27 @@ struct RunDoc {
     /// Bytes the plugin printed on stdout (captured, never shown).
     stdout_bytes: u64,
     verified: Option<bool>,
+    /// The figures above are the host's; these are what the run said it
+    /// measured, a cross-check only (0.3).
+    reported: Option<ReportedDoc>,
+    /// The submission's own verdict when the instructor's replaced it (0.3).
+    own_verdict: Option<OwnVerdictDoc<'a>>,
     problem: Option<String>,
     /// What the run's timeline adds up to (the picture `--report` draws).
     timeline: TimelineDoc,
+}
+
+#[derive(Serialize)]
+struct ReportedDoc {
+    wall_s: f64,
+    user_s: f64,
+    sys_s: f64,
+}
+
+#[derive(Serialize)]
+struct OwnVerdictDoc<'a> {
+    verified: bool,
+    message: &'a str,
 }
 
 #[derive(Serialize)]
@@ -175,7 +199,7 @@ fn spread(s: Option<Spread>) -> Option<SpreadDoc> {
     s.map(|s| SpreadDoc { median: s.median, min: s.min, max: s.max })
 }
 
-fn run_doc(run: &RunRecord) -> RunDoc {
+fn run_doc(run: &RunRecord) -> RunDoc<'_> {
     let m = run.measurement;
     RunDoc {
         round: match run.round {
@@ -193,6 +217,12 @@ fn run_doc(run: &RunRecord) -> RunDoc {
         workers_seen: run.workers_seen,
         stdout_bytes: run.stdout_bytes,
         verified: run.verdict.as_ref().map(|v| v.verified),
+        reported: run.reported.map(|r| ReportedDoc {
+            wall_s: r.wall_ns as f64 / 1e9,
+            user_s: r.user_ns as f64 / 1e9,
+            sys_s: r.sys_ns as f64 / 1e9,
+        }),
+        own_verdict: run.own_verdict.as_ref().map(|v| OwnVerdictDoc { verified: v.verified, message: &v.message }),
         problem: run.problem(),
         timeline: {
             let t = &run.timeline;
@@ -248,6 +278,7 @@ impl Json {
                     speedup_spread: spread(summary.speedup),
                     verified: summary.verified,
                     verdict: summary.verdict_message.as_deref(),
+                    verdict_source: summary.verdict_source.map(VerdictSource::name),
                     ok: summary.all_succeeded(),
                     problems: summary
                         .problems()
@@ -314,6 +345,7 @@ impl Json {
                         values: &o.values,
                         error: o.error.as_deref(),
                         hint: e.hint.as_deref(),
+                        sources: &o.sources,
                     }
                 })
                 .collect(),

@@ -6,6 +6,7 @@ use std::fmt::Write;
 use super::Report;
 use super::exporter::{Exporter, each_scenario};
 use super::text::{bytes, figure_value, seconds};
+use crate::host::sanitize::{self, markdown_cell, markdown_code, markdown_text};
 use crate::host::scenario::FigureTable;
 
 /// The Markdown exporter.
@@ -21,9 +22,9 @@ impl Exporter for Markdown {
 impl Markdown {
     fn render(&self, report: &Report<'_>) -> String {
         let scenario = report.scenario;
-        let mut out = format!("## {}\n\n", scenario.name);
+        let mut out = format!("## {}\n\n", markdown_cell(&scenario.name));
         if !scenario.description.is_empty() {
-            let _ = writeln!(out, "{}\n", scenario.description);
+            let _ = writeln!(out, "{}\n", markdown_text(&scenario.description));
         }
         if let Some(figures) = &scenario.figure_table {
             figure_table(&mut out, report, figures);
@@ -37,15 +38,16 @@ impl Markdown {
                 let e = &scenario.expectations[outcome.index];
                 let mark = if outcome.passed { "x" } else { " " };
                 let flaky = if outcome.flaky { " (flaky)" } else { "" };
-                let _ = writeln!(out, "- [{mark}] {}{flaky} — `{}` ({} points)", e.name, e.text, e.points);
+                let (name, text) = (markdown_cell(&e.name), markdown_code(&e.text));
+                let _ = writeln!(out, "- [{mark}] {name}{flaky} — {text} ({} points)", e.points);
             }
         }
-        out
+        sanitize::multiline(&out).into_owned()
     }
 }
 
 fn cell(text: &str) -> String {
-    text.replace('|', "\\|")
+    markdown_cell(text)
 }
 
 /// A `[report]` table: the figure's median and spread, the figure beside it,
@@ -102,7 +104,7 @@ fn wall_table(out: &mut String, report: &Report<'_>) {
         let _ = writeln!(
             out,
             "| {} | {} | {} | {} | {} | {} | {} | {} |",
-            entry.label.replace('|', "\\|"),
+            cell(&entry.label),
             entry.spec.workers,
             summary.wall_s.map_or_else(dash, |s| seconds(s.median)),
             summary.wall_s.map_or_else(dash, |s| format!("{}–{}", seconds(s.min), seconds(s.max))),

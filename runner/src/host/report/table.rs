@@ -8,6 +8,7 @@ use comfy_table::{Cell, CellAlignment, ContentArrangement, presets::UTF8_FULL_CO
 use super::Report;
 use super::exporter::{Exporter, each_scenario};
 use super::text::{bytes, describe, figure_value, seconds};
+use crate::host::sanitize;
 use crate::host::scenario::FigureTable;
 use crate::host::stats::{Spread, StrategySummary};
 
@@ -199,7 +200,9 @@ impl Table {
         if let Some(signal) = report.runs.interrupted {
             let _ = writeln!(out, "interrupted by {}: the figures above cover the runs that finished.", signal.name());
         }
-        out
+        // Cells were escaped as they went in (so columns line up); this catches
+        // every other line that quotes a plugin or the scenario.
+        sanitize::multiline(&out).into_owned()
     }
 }
 
@@ -211,17 +214,17 @@ fn figure_table(report: &Report<'_>, figures: &FigureTable) -> comfy_table::Tabl
     table.load_style(UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Dynamic);
     let mut header = vec!["".to_owned(), "median".to_owned(), "min–max".to_owned()];
     if let Some(beside) = &figures.beside {
-        header.push(beside.clone());
+        header.push(sanitize::line(beside).into_owned());
     }
     if let Some(reference) = figures.relative_to {
-        header.push(format!("× {}", report.scenario.strategies[reference].label));
+        header.push(format!("× {}", sanitize::line(&report.scenario.strategies[reference].label)));
     }
     header.push("".to_owned());
     table.set_header(header);
     let right = |text: String| Cell::new(text).set_alignment(CellAlignment::Right);
     for (summary, row) in report.summaries.iter().zip(rows) {
         let label = &report.scenario.strategies[summary.index].label;
-        let mut cells = vec![Cell::new(label)];
+        let mut cells = vec![Cell::new(sanitize::line(label))];
         match row {
             Some(row) => {
                 cells.push(right(figure_value(row.spread.median, &figures.unit)));
@@ -248,7 +251,7 @@ fn figure_table(report: &Report<'_>, figures: &FigureTable) -> comfy_table::Tabl
                 cells.extend(figures.beside.iter().map(|_| right(String::new())));
                 cells.extend(figures.relative_to.iter().map(|_| right(String::new())));
                 let why = summary.verdict_message.clone().unwrap_or_else(|| verified(summary));
-                cells.push(Cell::new(why));
+                cells.push(Cell::new(sanitize::line(&why)));
             }
         }
         table.add_row(cells);
@@ -268,7 +271,8 @@ fn ratio(r: f64) -> String {
 /// The label, with the parameters this strategy overrides on a second line.
 fn strategy_cell(entry: &crate::host::scenario::StrategyEntry) -> String {
     let overrides: Vec<String> = entry.overridden().map(|(k, v)| format!("{k}={v}")).collect();
-    if overrides.is_empty() { entry.label.clone() } else { format!("{}\n{}", entry.label, overrides.join(" ")) }
+    let label = sanitize::line(&entry.label);
+    if overrides.is_empty() { label.into_owned() } else { format!("{label}\n{}", sanitize::line(&overrides.join(" "))) }
 }
 
 fn verified(summary: &StrategySummary) -> String {

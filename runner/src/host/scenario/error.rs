@@ -5,6 +5,9 @@ use std::fmt;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
+use super::excerpt::excerpt;
+use super::string_span::{ceil_char_boundary, floor_char_boundary};
+
 /// A message tied to a byte range of the scenario's text.
 #[derive(Debug, Clone)]
 pub(crate) struct Located {
@@ -23,6 +26,23 @@ impl Located {
     pub(crate) fn help(mut self, help: impl Into<String>) -> Located {
         self.help = Some(help.into());
         self
+    }
+
+    /// Rewords serde's messages in the file's terms (`i64` means an integer here).
+    pub(super) fn from_toml(error: &toml::de::Error) -> Located {
+        let message = error
+            .message()
+            .trim()
+            .replace("expected i64", "expected an integer")
+            .replace("expected f64", "expected a number")
+            .replace("expected a boolean", "expected `true` or `false`");
+        let located = Located::new(error.span().unwrap_or(0..0), message.clone());
+        if message.starts_with("missing field") {
+            located
+                .help("a scenario has a `[scenario]` table, a `[workload]` table and one or more `[[strategy]]` tables")
+        } else {
+            located
+        }
     }
 }
 
@@ -46,12 +66,13 @@ pub(crate) enum ScenarioError {
 impl ScenarioError {
     /// Places `located` in `text` (the contents of `path`).
     pub(crate) fn at(path: &Path, text: &str, located: Located) -> ScenarioError {
-        let start = located.span.start.min(text.len());
+        // Spans come from many places; a bad one must never split a character.
+        let start = floor_char_boundary(text, located.span.start);
         let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
         let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
         let line = text[..start].matches('\n').count() + 1;
         let column = text[line_start..start].chars().count() + 1;
-        let end = located.span.end.clamp(start, line_end);
+        let end = ceil_char_boundary(text, located.span.end.clamp(start, line_end));
         let width = text[start..end].chars().count().max(1);
         ScenarioError::Invalid {
             path: path.to_owned(),
@@ -75,8 +96,9 @@ impl fmt::Display for ScenarioError {
                 writeln!(f, "{}:{line}:{column}: {message}", path.display())?;
                 let gutter = line.to_string().len();
                 writeln!(f, "{:gutter$} |", "")?;
-                writeln!(f, "{line} | {source_line}")?;
-                write!(f, "{:gutter$} | {}{}", "", " ".repeat(column - 1), "^".repeat(*width))?;
+                let (shown, column, width) = excerpt(source_line, *column, *width);
+                writeln!(f, "{line} | {shown}")?;
+                write!(f, "{:gutter$} | {}{}", "", " ".repeat(column - 1), "^".repeat(width))?;
                 if let Some(help) = help {
                     write!(f, "\n{:gutter$} = help: {help}", "")?;
                 }

@@ -3,9 +3,15 @@
 //! trusts ([`validate`]). Every error names the file, line and column.
 
 mod error;
+mod excerpt;
+#[cfg(test)]
+mod fuzz_tests;
 mod grading;
+mod limits;
 mod model;
 mod raw;
+mod read;
+mod string_span;
 mod validate;
 
 pub(crate) use model::{

@@ -10,10 +10,12 @@ use runner_sdk::{ParamSpec, ParamType, ParamValue, WorkloadInfo};
 use toml::Spanned;
 
 use super::error::{Located, ScenarioError};
+use super::limits::{self, MAX_POINTS, MIN_SWITCH_INTERVAL_MS};
 use super::model::ServerSpec;
 use super::model::{Expectation, FigureTable, FigureUnit};
 use super::model::{Scenario, StrategyEntry, WorkloadEntry};
 use super::raw::{RawExpect, RawFile, RawReport, RawServer, RawStrategy, RawWorkload};
+use super::string_span::char_in_string;
 use crate::host::expect::{Expr, FUNCTIONS};
 use crate::host::plugin::{ManifestSource, PluginRef};
 use crate::host::serve::ServeConfig;
@@ -27,8 +29,7 @@ const MAX_WORKERS: i64 = 1024;
 
 /// Reads and validates the scenario at `path`.
 pub(crate) fn load(path: &Path, manifests: &mut dyn ManifestSource) -> Result<Scenario, ScenarioError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| ScenarioError::Read { path: path.to_owned(), reason: e.to_string() })?;
+    let text = super::read::read_scenario(path)?;
     parse(path, &text, manifests).map_err(|located| ScenarioError::at(path, &text, located))
 }
 
@@ -39,23 +40,15 @@ pub(crate) fn load_str(path: &Path, text: &str, manifests: &mut dyn ManifestSour
 }
 
 fn parse(path: &Path, text: &str, manifests: &mut dyn ManifestSource) -> Result<Scenario, Located> {
-    let raw: RawFile = toml::from_str(text).map_err(|e| syntax_error(&e))?;
+    let raw: RawFile = toml::from_str(text).map_err(|e| Located::from_toml(&e))?;
     let scenario = raw.scenario.get_ref();
     let name = scenario.name.get_ref().trim().to_owned();
     if name.is_empty() {
         return Err(Located::new(scenario.name.span(), "the scenario's `name` is empty"));
     }
-    let repeat = count(scenario.repeat.as_ref(), DEFAULT_REPEAT, 1, "repeat")?;
-    let warmup = count(scenario.warmup.as_ref(), DEFAULT_WARMUP, 0, "warmup")?;
-    let timeout = match &scenario.timeout {
-        None => Duration::from_secs_f64(DEFAULT_TIMEOUT_S),
-        Some(t) if t.get_ref().is_finite() && *t.get_ref() > 0.0 && *t.get_ref() < 1e9 => {
-            Duration::from_secs_f64(*t.get_ref())
-        }
-        Some(t) => {
-            return Err(Located::new(t.span(), "`timeout` must be a positive number of seconds"));
-        }
-    };
+    let repeat = limits::count(scenario.repeat.as_ref(), DEFAULT_REPEAT, 1, "repeat")?;
+    let warmup = limits::count(scenario.warmup.as_ref(), DEFAULT_WARMUP, 0, "warmup")?;
+    let timeout = limits::timeout(scenario.timeout.as_ref(), DEFAULT_TIMEOUT_S)?;
 
     let base_dir = path.parent().unwrap_or(Path::new("."));
     let verifier = super::grading::verifier_setting(raw.grading.as_ref())?;
@@ -64,6 +57,9 @@ fn parse(path: &Path, text: &str, manifests: &mut dyn ManifestSource) -> Result<
     if raw.strategy.is_empty() {
         return Err(Located::new(text.len()..text.len(), "the scenario has no `[[strategy]]`")
             .help(format!("add one, e.g.\n[[strategy]]\nkind = \"sequential\"\n(kinds: {})", kind_names())));
+    }
+    if let Some(extra) = raw.strategy.get(limits::MAX_ROWS) {
+        limits::rows(raw.strategy.len(), extra.span(), "the `[[strategy]]` tables")?;
     }
     let mut strategies: Vec<StrategyEntry> = Vec::new();
     let mut baseline = None;
@@ -86,7 +82,7 @@ fn parse(path: &Path, text: &str, manifests: &mut dyn ManifestSource) -> Result<
     let (strategies, baseline) =
         sweep(&raw.workload.get_ref().sweep, &workload, strategies, baseline.unwrap_or(0), base_dir)?;
     let expectations =
-        raw.expect.iter().map(|e| expectation(e.get_ref(), &strategies)).collect::<Result<Vec<_>, _>>()?;
+        raw.expect.iter().map(|e| expectation(e.get_ref(), &strategies, text)).collect::<Result<Vec<_>, _>>()?;
     let figure_table = raw.report.as_ref().map(|r| figure_table(r.get_ref(), &strategies)).transpose()?;
     Ok(Scenario {
         expectations,
@@ -163,6 +159,8 @@ fn sweep(
         spans.insert(spec.name.clone(), key.span());
         axes.push((spec.name.clone(), typed));
     }
+    let rows = axes.iter().fold(strategies.len(), |rows, (_, values)| rows.saturating_mul(values.len()));
+    limits::rows(rows, raw.keys().next().map_or(0..0, Spanned::span), "the strategies times the swept values")?;
     // Every combination, first axis slowest.
     let mut combinations: Vec<Vec<(String, ParamValue)>> = vec![Vec::new()];
     for (name, values) in &axes {
@@ -242,13 +240,12 @@ fn server(raw: &RawServer) -> Result<ServerSpec, Located> {
     }))
 }
 
-fn expectation(raw: &RawExpect, strategies: &[StrategyEntry]) -> Result<Expectation, Located> {
+fn expectation(raw: &RawExpect, strategies: &[StrategyEntry], file: &str) -> Result<Expectation, Located> {
     let text = raw.check.get_ref();
-    // The expression's columns count from inside the quotes.
-    let inside = raw.check.span().start + 1;
     let check = Expr::parse(text).map_err(|e| {
-        let at = inside + text.chars().take(e.column.saturating_sub(1)).map(char::len_utf8).sum::<usize>();
-        Located::new(at..at + 1, format!("in expectation: {}", e.message))
+        // The expression's columns count chars of the decoded string.
+        let at = char_in_string(file, raw.check.span(), e.column.saturating_sub(1));
+        Located::new(at, format!("in expectation: {}", e.message))
             .help(format!("functions: {}", FUNCTIONS.iter().map(|f| f.name).collect::<Vec<_>>().join(", ")))
     })?;
     for call in check.calls() {
@@ -260,8 +257,9 @@ fn expectation(raw: &RawExpect, strategies: &[StrategyEntry]) -> Result<Expectat
     }
     let points = match &raw.points {
         None => 1.0,
-        Some(p) if p.get_ref().is_finite() && *p.get_ref() >= 0.0 => *p.get_ref(),
-        Some(p) => return Err(Located::new(p.span(), "`points` must be 0 or more")),
+        // `+ 0.0`: `points = -0.0` is 0 points, never printed as `-0`.
+        Some(p) if (0.0..=MAX_POINTS).contains(p.get_ref()) => *p.get_ref() + 0.0,
+        Some(p) => return Err(Located::new(p.span(), format!("`points` must be between 0 and {MAX_POINTS}"))),
     };
     let tolerance = match &raw.tolerance {
         None => 0.0,
@@ -284,32 +282,6 @@ fn expectation(raw: &RawExpect, strategies: &[StrategyEntry]) -> Result<Expectat
     })
 }
 
-/// Rewords serde's messages in the file's terms (`i64` means an integer here).
-fn syntax_error(error: &toml::de::Error) -> Located {
-    let message = error
-        .message()
-        .trim()
-        .replace("expected i64", "expected an integer")
-        .replace("expected f64", "expected a number")
-        .replace("expected a boolean", "expected `true` or `false`");
-    let located = Located::new(error.span().unwrap_or(0..0), message.clone());
-    if message.starts_with("missing field") {
-        located.help("a scenario has a `[scenario]` table, a `[workload]` table and one or more `[[strategy]]` tables")
-    } else {
-        located
-    }
-}
-
-fn count(value: Option<&Spanned<i64>>, default: u32, min: i64, key: &str) -> Result<u32, Located> {
-    match value {
-        None => Ok(default),
-        Some(v) if (min..=10_000).contains(v.get_ref()) => Ok(*v.get_ref() as u32),
-        Some(v) => {
-            Err(Located::new(v.span(), format!("`{key}` must be between {min} and 10000, found {}", v.get_ref())))
-        }
-    }
-}
-
 fn workload(
     raw: &RawWorkload,
     base_dir: &Path,
@@ -326,13 +298,7 @@ fn workload(
         return Err(Located::new(raw.workload.span(), format!("plugin `{}` has no workload `{name}`", manifest.name))
             .help(format!("expected one of: {}", known.join(", "))));
     };
-    let units = match &raw.units {
-        None => 1,
-        Some(u) if *u.get_ref() >= 1 => *u.get_ref() as u64,
-        Some(u) => {
-            return Err(Located::new(u.span(), format!("`units` must be at least 1, found {}", u.get_ref())));
-        }
-    };
+    let units = limits::units(raw.units.as_ref())?;
 
     let params = check_params(&raw.params, info, base_dir, |spec| spec.default.clone())?;
     Ok(WorkloadEntry { library, verifier, name: name.clone(), units, params, manifest })
@@ -376,6 +342,7 @@ fn check_params(
 /// `value` as a value of `spec`'s type; a path is resolved against the
 /// scenario's directory and must exist.
 fn param_value(value: &Spanned<toml::Value>, spec: &ParamSpec, base_dir: &Path) -> Result<ParamValue, Located> {
+    limits::finite(value, &spec.name)?;
     let typed = match (spec.kind, value.get_ref()) {
         (ParamType::Int, toml::Value::Integer(v)) => ParamValue::Int(*v),
         (ParamType::Float, toml::Value::Float(v)) => ParamValue::Float(*v),
@@ -470,7 +437,7 @@ fn strategy(raw: &RawStrategy, workload: &WorkloadEntry, base_dir: &Path) -> Res
         }
         match (key.get_ref().as_str(), value.get_ref()) {
             ("gil", toml::Value::Boolean(on)) => gil = *on,
-            ("switch_interval_ms", toml::Value::Float(ms)) if *ms > 0.0 && *ms < 1e6 => {
+            ("switch_interval_ms", toml::Value::Float(ms)) if *ms >= MIN_SWITCH_INTERVAL_MS && *ms < 1e6 => {
                 interval = Duration::from_secs_f64(ms / 1000.0);
                 interval_span = Some(key.span());
             }
@@ -490,7 +457,7 @@ fn strategy(raw: &RawStrategy, workload: &WorkloadEntry, base_dir: &Path) -> Res
             _ => {
                 return Err(Located::new(
                     value.span(),
-                    "`switch_interval_ms` must be a positive number of milliseconds",
+                    "`switch_interval_ms` must be a number of milliseconds from 0.001 to below 1000000",
                 ));
             }
         }

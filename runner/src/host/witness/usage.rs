@@ -25,7 +25,7 @@ impl CpuTime {
         // split it into user and system time.
         let own_ns = process_clock_ns(pid).unwrap_or((utime + stime) * tick);
         let own_ticks = utime + stime;
-        let own_user = if own_ticks == 0 { own_ns } else { own_ns * utime / own_ticks };
+        let own_user = (own_ns * utime).checked_div(own_ticks).unwrap_or(own_ns);
         Some(CpuTime { user_ns: own_user + cutime * tick, sys_ns: own_ns - own_user + cstime * tick })
     }
 
