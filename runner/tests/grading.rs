@@ -1,6 +1,6 @@
-//! Grading: the example labs pass with the demo plugins; flawed submissions
-//! (wrong count, crash, hang, race) lose the right points with the cause in
-//! the output, and the grader always finishes; JUnit parses as XML and the
+//! Grading: the example labs pass with the demo plugins; an honest `mix`
+//! counts correctly for cpu_lab; flawed submissions (wrong count, crash, hang,
+//! race) lose the right points with the cause in the output, and the grader always finishes; JUnit parses as XML and the
 //! Gradescope file's scores add up; shards split files exactly.
 
 mod common;
@@ -93,6 +93,28 @@ fn the_example_labs_pass_with_the_demo_plugins() {
         assert_eq!(graded.doc["score"]["earned"], graded.doc["score"]["possible"], "{name}");
         check_gradescope(&graded.gradescope, 10.0);
         assert_eq!(check_junit(&graded.junit, name.trim_end_matches(".toml"), 4), 0, "{name}");
+    }
+}
+
+/// cpu_lab grades `mix`: the cpu plugin's own and an honest submission's (the
+/// student fixture without a flaw, its own copy of the step) count correctly
+/// under every strategy. Only the correctness check: the speedups need a quiet
+/// machine. Once the verdict of a substituted plugin comes from the cpu plugin,
+/// the second half checks the copy against the reference too.
+#[test]
+fn an_honest_mix_counts_correctly_for_the_cpu_lab() {
+    for (plugin, verdict) in [
+        (None, "count = 20000000 = steps, trails checked (1 of 16 segments per unit)"),
+        (Some(("cpu", fixture("student"))), "count = 20000000"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let student = plugin.is_some();
+        let graded = grade(dir.path(), &quick_cpu_lab(), plugin, "none");
+        let correct = expectation(&graded.doc, "counts correctly everywhere");
+        assert_eq!(correct["passed"], true, "student: {student}: {correct}");
+        let strategies = graded.doc["strategies"].to_string();
+        assert!(strategies.contains(verdict), "student: {student}: {strategies}");
+        check_gradescope(&graded.gradescope, 10.0);
     }
 }
 

@@ -1,15 +1,26 @@
-//! CPU-bound workloads: the lecture's `worker(n)` counting loop, and a unit that
-//! does nothing, to measure what the runner itself costs per unit.
+//! CPU-bound workloads: the lecture's `worker(n)` counting loop, its graded form
+//! `mix` (a count that cannot be returned without counting, in [`mix`]), and a
+//! unit that does nothing, to measure what the runner itself costs per unit.
 
 use std::hint::black_box;
 
 use runner_sdk::{ParamSpec, Params, UnitContext, Workload, export_plugin};
+
+mod mix;
 
 /// Steps between two checkpoints: about 2 µs of counting, so the simulated
 /// interpreter lock can switch threads at CPython's 5 ms granularity while the
 /// checkpoint itself (one atomic load behind a function pointer) costs well
 /// under 1 % of the loop.
 const DEFAULT_CHECKPOINT_EVERY: i64 = 4096;
+
+/// Steps unit `unit` of `units` counts out of `steps`: an even share, the
+/// remainder spread over the first units, so the shares always add up to
+/// `steps`. `count` and `mix` share it (and `mix` splits a unit into segments by
+/// it), so a submission implements one rule.
+fn share(steps: u64, units: u64, unit: u64) -> u64 {
+    steps / units + u64::from(unit < steps % units)
+}
 
 /// The lecture's loop: `while count < n: count += 1`, split over the units.
 #[derive(Debug)]
@@ -20,10 +31,8 @@ struct Count {
 }
 
 impl Count {
-    /// Steps unit `unit` counts: an even share, the remainder spread over the
-    /// first units, so the shares always add up to `steps`.
     fn share(&self, unit: u64) -> u64 {
-        self.steps / self.units + u64::from(unit < self.steps % self.units)
+        share(self.steps, self.units, unit)
     }
 }
 
@@ -112,6 +121,22 @@ impl Workload for Noop {
 
 export_plugin! {
     name: "cpu",
-    description: "CPU-bound work: the lecture's counting loop",
-    workloads: [Count, Noop],
+    description: "CPU-bound work: the lecture's counting loop, and its graded form",
+    workloads: [Count, mix::Mix, Noop],
+}
+
+#[cfg(test)]
+mod tests {
+    use super::share;
+
+    #[test]
+    fn shares_add_up_and_differ_by_at_most_one() {
+        for (steps, units) in [(0, 1), (1, 2), (10, 3), (600_000_001, 2), (7, 16)] {
+            let shares: Vec<u64> = (0..units).map(|u| share(steps, units, u)).collect();
+            assert_eq!(shares.iter().sum::<u64>(), steps, "{steps} over {units}");
+            assert!(shares.windows(2).all(|w| w[0] == w[1] || w[0] == w[1] + 1), "{shares:?}");
+        }
+        assert_eq!(share(10, 3, 0), 4);
+        assert_eq!(share(10, 3, 2), 3);
+    }
 }
