@@ -72,7 +72,10 @@ pub(crate) fn execute(scenario: &Scenario, options: ExecuteOptions, observer: &m
             return ScenarioRuns { records, interrupted: Some(signal) };
         }
         observer.run_started(scenario, *run, index, planned.len());
-        let record = run_once(scenario, *run, url.as_deref(), options, observer);
+        let before = server.as_ref().and_then(ServerProcess::requests);
+        let mut record = run_once(scenario, *run, url.as_deref(), options, observer);
+        let after = server.as_ref().and_then(ServerProcess::requests);
+        record.server_requests = before.zip(after).map(|(b, a)| a.saturating_sub(b));
         observer.run_finished(scenario, &record, index, planned.len());
         records.push(record);
     }

@@ -61,6 +61,8 @@ pub(crate) struct StrategySummary {
     /// Ideal time / measured median, when the scenario's server delay says
     /// what ideal is: `ceil(units / concurrency) × delay`.
     pub(crate) efficiency: Option<f64>,
+    /// Median over runs of the requests the embedded server answered.
+    pub(crate) server_requests: Option<f64>,
     /// Every measured run verified.
     pub(crate) verified: bool,
     pub(crate) verdict_message: Option<String>,
@@ -194,6 +196,10 @@ fn summarize_one(index: usize, runs: Vec<RunRecord>, baseline: &[RunRecord]) -> 
         failure_causes,
         units_per_s,
         efficiency: None,
+        server_requests: Spread::of(
+            &runs.iter().filter_map(|r| r.server_requests.map(|n| n as f64)).collect::<Vec<_>>(),
+        )
+        .map(|s| s.median),
         wall_s: Spread::of(&wall),
         cpu_s: Spread::of(&cpu),
         utilisation: Spread::of(&utilisation).map(|s| s.median),

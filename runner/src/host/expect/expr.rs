@@ -281,6 +281,7 @@ mod tests {
                 ("efficiency", _) => Value::Number(0.75),
                 ("units_per_s", _) => Value::Number(1000.0),
                 ("errors", _) => Value::Number(0.0),
+                ("requests", _) => Value::Number(40.0),
                 ("figure", _) => Value::Number(2.0),
                 ("lost_updates", _) => Value::Number(if label == "unlocked" { 17.0 } else { 0.0 }),
                 ("deadlocked" | "failed", _) => Value::Bool(label == "naive"),
@@ -344,8 +345,8 @@ mod tests {
 
     #[test]
     fn parse_errors_point_at_the_column() {
-        let known = "speedup, wall, cpu, efficiency, units_per_s, errors, figure, lost_updates, verified, ok, aborted, \
-            deadlocked, failed";
+        let known = "speedup, wall, cpu, efficiency, units_per_s, errors, requests, figure, lost_updates, verified, ok, \
+            aborted, deadlocked, failed";
         let cases = [
             (r#"speedup("x") >= "#, 17, "expected a number, a call or `(`"),
             ("", 1, "expected a number, a call or `(`"),

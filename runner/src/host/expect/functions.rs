@@ -46,6 +46,7 @@ pub(crate) enum Meaning {
     Efficiency,
     UnitsPerSecond,
     Errors,
+    Requests,
     /// A figure the plugin's verdict named: `figure("name", "label")`.
     Figure,
     /// A figure with a fixed name, e.g. `lost_updates("label")`.
@@ -117,6 +118,13 @@ pub(crate) const FUNCTIONS: &[Function] = &[
     ),
     function("units_per_s", M::UnitsPerSecond, Number, Host, "work units completed per second of wall time"),
     function("errors", M::Errors, Number, Host, "units that failed, summed over the measured runs"),
+    function(
+        "requests",
+        M::Requests,
+        Number,
+        Host,
+        "requests the embedded [server] answered per run, median (the server's count, not the plugin's)",
+    ),
     function("figure", M::Figure, Number, Plugin, "a figure the plugin's verdict reported, median over the runs"),
     function(
         "lost_updates",

@@ -1,6 +1,7 @@
 //! Evaluating expectations against a scenario's summaries: what each function
 //! of the language means in terms of the measured figures.
 
+use super::admissible::{completion_refused, impossible_efficiency, impossible_speedup, timing_refused};
 use crate::host::expect::{Call, Figures, Meaning, Source, Value};
 use crate::host::record::{RunFailure, VerdictSource};
 use crate::host::scenario::{Expectation, Scenario};
@@ -41,13 +42,18 @@ struct Board<'a> {
 impl Board<'_> {
     /// The spread of a timed figure, where the function has one.
     fn spread(&self, call: &Call) -> Option<Spread> {
-        let s = self.summary(&call.label).ok()?;
+        let s = self.summary(&call.label).ok().filter(|s| timing_refused(s).is_none())?;
         match call.function.meaning {
             Meaning::Speedup => s.speedup,
             Meaning::Wall => s.wall_s,
             Meaning::Cpu => s.cpu_s,
             _ => None,
         }
+    }
+
+    fn baseline(&self) -> Result<&StrategySummary, String> {
+        let label = &self.scenario.strategies[self.scenario.baseline].label;
+        self.summary(label)
     }
 
     /// Where the figure a call reads came from.
@@ -84,15 +90,44 @@ fn plugin_figure(s: &StrategySummary, name: &str) -> Result<Value, String> {
 impl Figures for Board<'_> {
     fn call(&self, call: &Call) -> Result<Value, String> {
         let s = self.summary(&call.label)?;
+        let timed = || timing_refused(s).map_or(Ok(()), Err);
+        let completed = || completion_refused(s).map_or(Ok(()), Err);
         match call.function.meaning {
-            Meaning::Speedup => number(s.speedup.map(|x| x.median), "speedup"),
-            Meaning::Wall => number(s.wall_s.map(|x| x.median), "wall time"),
-            Meaning::Cpu => number(s.cpu_s.map(|x| x.median), "CPU time"),
-            Meaning::Efficiency => number(s.efficiency, "efficiency (needs an embedded [server] with a delay)"),
-            Meaning::UnitsPerSecond => number(s.units_per_s, "throughput"),
-            Meaning::Errors => Ok(Value::Number(s.runs.iter().map(|r| r.units_failed as f64).sum())),
-            Meaning::Figure => plugin_figure(s, call.figure.as_deref().unwrap_or_default()),
-            Meaning::NamedFigure(name) => plugin_figure(s, name),
+            Meaning::Speedup => {
+                timed()?;
+                let baseline = self.baseline()?;
+                if let Some(why) = timing_refused(baseline) {
+                    return Err(format!("the baseline: {why}"));
+                }
+                let workers = self.scenario.strategies[s.index].spec.workers;
+                if let Some(why) = impossible_speedup(s, workers, baseline) {
+                    return Err(why);
+                }
+                number(s.speedup.map(|x| x.median), "speedup")
+            }
+            Meaning::Wall => timed().and_then(|()| number(s.wall_s.map(|x| x.median), "wall time")),
+            Meaning::Cpu => timed().and_then(|()| number(s.cpu_s.map(|x| x.median), "CPU time")),
+            Meaning::Efficiency => {
+                timed()?;
+                let efficiency = number(s.efficiency, "efficiency (needs an embedded [server] with a delay)")?;
+                match efficiency {
+                    Value::Number(e) if impossible_efficiency(e).is_some() => {
+                        Err(impossible_efficiency(e).unwrap_or_default())
+                    }
+                    value => Ok(value),
+                }
+            }
+            Meaning::UnitsPerSecond => timed().and_then(|()| number(s.units_per_s, "throughput")),
+            Meaning::Requests => {
+                completed()?;
+                number(s.server_requests, "request count (needs an embedded [server])")
+            }
+            Meaning::Errors => {
+                completed()?;
+                Ok(Value::Number(s.runs.iter().map(|r| r.units_failed as f64).sum()))
+            }
+            Meaning::Figure => completed().and_then(|()| plugin_figure(s, call.figure.as_deref().unwrap_or_default())),
+            Meaning::NamedFigure(name) => completed().and_then(|()| plugin_figure(s, name)),
             Meaning::Verified => Ok(Value::Bool(s.verified)),
             Meaning::Ok => Ok(Value::Bool(s.all_succeeded())),
             Meaning::Failed => Ok(Value::Bool(s.runs.iter().any(|r| !r.succeeded()))),

@@ -3,6 +3,7 @@
 //! outcomes ([`verdict`]). Computed once here; every report reads the
 //! [`Grade`] and recomputes nothing.
 
+mod admissible;
 mod evaluate;
 mod verdict;
 

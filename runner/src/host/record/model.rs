@@ -38,6 +38,9 @@ pub(crate) struct RunRecord {
     pub(crate) own_verdict: Option<Verdict>,
     /// Why the run as a whole failed, if it did.
     pub(crate) failure: Option<RunFailure>,
+    /// Requests the scenario's embedded server answered during the run: the
+    /// host's count, not the run's.
+    pub(crate) server_requests: Option<u64>,
     /// Bytes the plugin printed on stdout (captured, never shown as output).
     pub(crate) stdout_bytes: u64,
     /// Which worker ran what, when (shared: records are cloned into summaries).

@@ -95,6 +95,7 @@ impl Recorder {
                 verdict: None,
                 own_verdict: None,
                 failure: None,
+                server_requests: None,
                 stdout_bytes: 0,
                 timeline: Arc::default(),
             },

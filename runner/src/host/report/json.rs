@@ -111,6 +111,8 @@ struct StrategyDoc<'a> {
     units_per_s: Option<f64>,
     /// Ideal / measured time for IO scenarios with an embedded server's delay.
     efficiency: Option<f64>,
+    /// Median requests the embedded server answered per run (its count) (0.3).
+    server_requests: Option<f64>,
     /// Medians of the figures the plugin named in its verdicts (`lost_updates`…).
     figures: &'a std::collections::BTreeMap<String, f64>,
     /// The same figures with their minima and maxima over the runs.
@@ -295,6 +297,7 @@ impl Json {
                         .collect(),
                     units_per_s: summary.units_per_s,
                     efficiency: summary.efficiency,
+                    server_requests: summary.server_requests,
                     figures: &summary.figures,
                     figure_spreads: summary
                         .figure_spreads

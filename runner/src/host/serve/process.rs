@@ -17,6 +17,8 @@ use super::ServeConfig;
 use super::handshake;
 use crate::host::supervise::{die_with_parent, forget_child, keep_child};
 
+/// How long `/stats` may take to answer.
+const STATS_PATIENCE: Duration = Duration::from_secs(2);
 /// How long the server gets to start listening.
 const START_PATIENCE: Duration = Duration::from_secs(10);
 
@@ -67,6 +69,25 @@ impl ServerProcess {
             Ok(line) => Err(format!("the embedded server said `{line}` instead of its address")),
             Err(_) => Err(format!("the embedded server did not start within {} s", START_PATIENCE.as_secs())),
         }
+    }
+}
+
+impl ServerProcess {
+    /// Requests the server has answered so far (its `/stats`, which is never
+    /// counted itself): the host's own witness of what a run really asked
+    /// for, since the server is the host's and not the run's.
+    pub(crate) fn requests(&self) -> Option<u64> {
+        use std::io::{Read, Write};
+        let addr = self.url.strip_prefix("http://")?;
+        let mut stream = std::net::TcpStream::connect(addr).ok()?;
+        stream.set_read_timeout(Some(STATS_PATIENCE)).ok()?;
+        stream.set_write_timeout(Some(STATS_PATIENCE)).ok()?;
+        write!(stream, "GET /stats HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").ok()?;
+        let mut answer = String::new();
+        stream.take(64 << 10).read_to_string(&mut answer).ok()?;
+        let body = &answer[answer.find("\r\n\r\n")? + 4..];
+        let stats: serde_json::Value = serde_json::from_str(body.trim()).ok()?;
+        stats.get("requests")?.as_u64()
     }
 }
 
