@@ -8,6 +8,7 @@
 
 pub mod cli;
 pub mod commands;
+pub mod contain;
 pub mod event;
 pub mod execute;
 pub mod exit_code;

@@ -1,0 +1,77 @@
+//! Containment set up by the host (the `runner` the user started) around
+//! each run's process: the runner made non-dumpable (so a run of the same
+//! uid cannot read its memory or descriptors through /proc), and a cgroup per
+//! run made before the spawn, joined by the child between fork and exec,
+//! emptied and removed after the run.
+
+use super::cgroup::{CgroupFigures, RunCgroup};
+use super::limits::Limits;
+use super::plan::Protections;
+
+/// Host-side containment of one run. Create it before the spawn, call
+/// [`RunContainment::pre_exec`] in the spawn's `pre_exec`, and
+/// [`RunContainment::finish`] once the run's process has exited (before any
+/// report is written); dropping it does the same clean-up.
+#[derive(Debug)]
+pub struct RunContainment {
+    cgroup: Option<RunCgroup>,
+    /// What the host applied (cgroup_*, runner_dumpable).
+    pub report: Protections,
+}
+
+impl RunContainment {
+    /// Everything the host can set up for a run of `workers` workers under `limits`.
+    pub fn prepare(limits: &Limits, workers: u64) -> RunContainment {
+        let mut report = Protections::default();
+        report.record("runner_dumpable", harden_runner());
+        let cgroup = match RunCgroup::create(limits.memory_bytes, limits.processes_for(workers)) {
+            Ok(group) => {
+                for (name, result) in &group.applied {
+                    report.record(name, result.clone());
+                }
+                Some(group)
+            }
+            Err(why) => {
+                for name in ["cgroup_memory", "cgroup_pids", "cgroup_cpu", "cgroup_kill"] {
+                    report.unavailable(name, why.clone());
+                }
+                None
+            }
+        };
+        RunContainment { cgroup, report }
+    }
+
+    /// Whether a cgroup bounds the run's tasks (tell the child: `ChildPlan::cgroup_bounds_tasks`).
+    pub fn bounds_tasks(&self) -> bool {
+        self.cgroup.as_ref().is_some_and(RunCgroup::bounds_tasks)
+    }
+
+    /// The closure to run in the child between fork and exec (async-signal-safe).
+    pub fn pre_exec(&self) -> Option<impl Fn() -> std::io::Result<()> + Send + Sync + 'static> {
+        self.cgroup.as_ref().map(RunCgroup::join_from_pre_exec)
+    }
+
+    /// Ends every process the run left, reads the kernel's figures and
+    /// removes the group. `None` when there was no group.
+    pub fn finish(mut self) -> Option<CgroupFigures> {
+        let mut group = self.cgroup.take()?;
+        group.kill_all();
+        let figures = group.figures();
+        drop(group);
+        Some(figures)
+    }
+}
+
+/// PR_SET_DUMPABLE 0 on the runner, once: /proc/<runner>/{mem,fd,environ}
+/// and ptrace then need CAP_SYS_PTRACE, which the run has dropped.
+pub fn harden_runner() -> Result<String, String> {
+    static DONE: std::sync::OnceLock<Result<String, String>> = std::sync::OnceLock::new();
+    DONE.get_or_init(|| {
+        // SAFETY: prctl with integer arguments only.
+        if unsafe { nix::libc::prctl(nix::libc::PR_SET_DUMPABLE, 0, 0, 0, 0) } != 0 {
+            return Err(format!("prctl(PR_SET_DUMPABLE, 0): {}", std::io::Error::last_os_error()));
+        }
+        Ok("the runner is not dumpable: its memory and descriptors need CAP_SYS_PTRACE".into())
+    })
+    .clone()
+}
