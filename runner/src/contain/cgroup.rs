@@ -83,6 +83,17 @@ fn own_path(controller: &str) -> Option<PathBuf> {
     })
 }
 
+/// For the run's process: the pids.max of the run cgroup it was put in, if any.
+pub(crate) fn own_run_pids_max() -> Option<u64> {
+    let (controller, base) = if version() == Some("v2") { ("", ROOT.to_owned()) } else { ("pids", format!("{ROOT}/pids")) };
+    let own = own_path(controller)?;
+    let is_run_group = own.parent().and_then(Path::file_name).is_some_and(|n| n == "runner");
+    if !is_run_group {
+        return None;
+    }
+    read_u64(&Path::new(&base).join(own).join("pids.max"))
+}
+
 /// `<pid>.<start time in ticks>`: unique to this runner even after its pid is reused.
 fn runner_id(pid: u32) -> Option<String> {
     let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
@@ -263,7 +274,9 @@ impl RunCgroup {
             }
         };
         loop {
-            let pids: Vec<i32> = self.dirs().iter().flat_map(|d| pids_in(d)).collect();
+            // Each v1 controller lists the same tasks: count each once.
+            let pids: std::collections::BTreeSet<i32> = self.dirs().iter().flat_map(|d| pids_in(d)).collect();
+            let pids: Vec<i32> = pids.into_iter().collect();
             if pids.is_empty() || Instant::now() >= until {
                 break;
             }

@@ -18,12 +18,18 @@ use super::{landlock_rules, privs, rlimits, seccomp};
 /// decides whether the run may go on without it).
 pub fn protect(plan: &ChildPlan) -> Protections {
     let mut report = Protections::default();
-    rlimits::apply(plan, &mut report);
-    privs::apply_no_new_privs(&mut report);
-    landlock_rules::apply(plan, &mut report);
-    privs::apply_drop_capabilities(&mut report);
-    seccomp::apply(&mut report);
+    step(&mut report, "rlimits", |r| rlimits::apply(plan, r));
+    step(&mut report, "no_new_privs", privs::apply_no_new_privs);
+    step(&mut report, "landlock", |r| landlock_rules::apply(plan, r));
+    step(&mut report, "capabilities", privs::apply_drop_capabilities);
+    step(&mut report, "seccomp", seccomp::apply);
     report
+}
+
+fn step(report: &mut Protections, name: &str, apply: impl FnOnce(&mut Protections)) {
+    let started = std::time::Instant::now();
+    apply(report);
+    report.step_ns.push((name.to_owned(), started.elapsed().as_nanos() as u64));
 }
 
 /// The plan for a run: the `contain` key of the run description when the

@@ -62,6 +62,17 @@ impl RunContainment {
     }
 }
 
+/// Until the run description carries the limits (`contain` key, a
+/// [`super::ChildPlan`]): the limits and workers of a run from the JSON the
+/// host writes to the run's stdin; defaults for anything missing (and for
+/// `runner __describe`, whose stdin is empty).
+pub fn prepare_for_run_json(stdin: &[u8]) -> RunContainment {
+    let doc: serde_json::Value = serde_json::from_slice(stdin).unwrap_or_default();
+    let limits = serde_json::from_value::<Limits>(doc["contain"]["limits"].clone()).unwrap_or_default();
+    let workers = doc["strategy"]["workers"].as_u64().unwrap_or(1);
+    RunContainment::prepare(&limits, workers)
+}
+
 /// PR_SET_DUMPABLE 0 on the runner, once: /proc/<runner>/{mem,fd,environ}
 /// and ptrace then need CAP_SYS_PTRACE, which the run has dropped.
 pub fn harden_runner() -> Result<String, String> {

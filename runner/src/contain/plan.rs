@@ -72,6 +72,9 @@ pub struct Protection {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Protections {
     pub items: Vec<Protection>,
+    /// Time each step of the set-up took, in order (`rlimits`, `landlock`…), in ns.
+    #[serde(default)]
+    pub step_ns: Vec<(String, u64)>,
 }
 
 impl Protections {

@@ -36,9 +36,11 @@ pub(crate) fn apply(plan: &ChildPlan, report: &mut Protections) {
 
 fn processes(plan: &ChildPlan) -> Result<String, String> {
     let allowance = plan.limits.processes_for(plan.workers);
-    if plan.cgroup_bounds_tasks {
+    // The host says so, or the run finds itself in a run cgroup with a pids.max.
+    let bound = if plan.cgroup_bounds_tasks { Some(allowance) } else { super::cgroup::own_run_pids_max() };
+    if let Some(max) = bound {
         return Ok(format!(
-            "not set: the cgroup's pids.max bounds the run to {allowance} tasks (RLIMIT_NPROC is per uid, machine-wide)"
+            "not set: the cgroup's pids.max bounds the run to {max} tasks (RLIMIT_NPROC is per uid, machine-wide)"
         ));
     }
     // SAFETY: getuid cannot fail and touches no memory.

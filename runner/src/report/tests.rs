@@ -98,6 +98,7 @@ fn record(strategy: usize, round: u32, wall_ms: u64, verified: bool, gil: bool) 
         stderr: Captured::default(),
         leftovers: 0,
         malformed_events: 0,
+        cgroup: None,
     };
     recorder.finish(&report, None)
 }

@@ -73,6 +73,8 @@ pub struct ChildReport {
     pub leftovers: usize,
     /// Lines on the event stream that were not events.
     pub malformed_events: u64,
+    /// contain: the kernel's figures for the run's cgroup, when it had one.
+    pub cgroup: Option<crate::contain::cgroup::CgroupFigures>,
 }
 
 /// Runs `command` under supervision, handing each event to `on_event` as it
@@ -82,7 +84,9 @@ pub fn supervise(command: &ChildCommand, mut on_event: impl FnMut(Event)) -> std
     // Started before the child, so nothing can fail between spawning it and
     // watching it.
     let events = read_events(events_rx)?;
-    let mut child = spawn(command, events_tx.as_raw_fd())?;
+    // contain: a cgroup for the run, made before the spawn and joined between fork and exec.
+    let containment = crate::contain::host::prepare_for_run_json(&command.stdin);
+    let mut child = spawn(command, events_tx.as_raw_fd(), &containment)?;
     drop(events_tx);
     let pid = Pid::from_raw(child.id() as i32);
     set_run_group(pid.as_raw());
@@ -134,8 +138,10 @@ pub fn supervise(command: &ChildCommand, mut on_event: impl FnMut(Event)) -> std
         let grace = if matches!(ended, Ending::Interrupted(_)) { Duration::from_millis(500) } else { command.grace };
         end_group(pid, grace);
     }
+    // contain: the cgroup kills everything the run left, escaped or not, without a race.
+    let cgroup = containment.finish();
     // The leader is a zombie (or stuck): its group id is still ours to kill.
-    let mut leftovers = kill_and_reap(pid);
+    let mut leftovers = kill_and_reap(pid) + cgroup.as_ref().map_or(0, |c| c.killed_leftovers as usize);
     let status = reap(&mut child);
     set_run_group(0);
     leftovers += reap_orphans();
@@ -155,6 +161,7 @@ pub fn supervise(command: &ChildCommand, mut on_event: impl FnMut(Event)) -> std
         // A run that was ended by force leaves its workers behind by design.
         leftovers: if matches!(exit, ChildExit::Exited(_) | ChildExit::Signaled(_)) { leftovers } else { 0 },
         malformed_events,
+        cgroup,
     })
 }
 
@@ -165,11 +172,16 @@ enum Ending {
     Interrupted(Interrupt),
 }
 
-fn spawn(command: &ChildCommand, event_fd: i32) -> std::io::Result<Child> {
+fn spawn(command: &ChildCommand, event_fd: i32, containment: &crate::contain::RunContainment) -> std::io::Result<Child> {
     // The running binary itself, even if the file was rebuilt since it started.
     let mut cmd = Command::new("/proc/self/exe");
     cmd.args(&command.args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).process_group(0);
     let parent = std::process::id() as i32;
+    // contain: join the run's cgroup first, so that everything the child starts is in it.
+    if let Some(join) = containment.pre_exec() {
+        // SAFETY: `join` only calls write(2) on descriptors opened before the fork.
+        unsafe { cmd.pre_exec(join) };
+    }
     // SAFETY: only async-signal-safe calls (prctl, getppid, dup2, fcntl)
     // between fork and exec.
     unsafe {

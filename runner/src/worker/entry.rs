@@ -24,7 +24,19 @@ pub fn worker_main() -> ExitCode {
         .map_err(|e| e.to_string())
         .and_then(|_| serde_json::from_str::<RunSpec>(&input).map_err(|e| e.to_string()));
     let result = match spec {
-        Ok(spec) => run(&spec, &sink),
+        Ok(spec) => {
+            // contain: the run contains itself, still single-threaded, before the plugin loads.
+            let plan = crate::contain::child::plan_from_run_json(
+                &input,
+                spec.scratch_dir.as_deref(),
+                &spec.plugin,
+                &spec.params_json,
+                u64::from(spec.strategy.workers),
+            );
+            let _protections = crate::contain::protect(&plan); // TODO(lead): send to the host as an event
+            if std::env::var_os("CONTAIN_DEBUG").is_some() { eprintln!("{_protections}{:?}", _protections.step_ns); }
+            run(&spec, &sink)
+        }
         Err(e) => Err(FatalError::Internal { message: format!("unreadable run description: {e}") }),
     };
     match result {
