@@ -15,13 +15,15 @@ use super::plan::Protections;
 #[derive(Debug)]
 pub struct RunContainment {
     cgroup: Option<RunCgroup>,
+    /// Start the run in a PID namespace of its own (see `pidns.rs`).
+    pid_namespace: bool,
     /// What the host applied (cgroup_*, runner_dumpable).
     pub report: Protections,
 }
 
 impl RunContainment {
     /// Everything the host can set up for a run of `workers` workers under `limits`.
-    pub fn prepare(limits: &Limits, workers: u64) -> RunContainment {
+    pub fn prepare(limits: &Limits, workers: u64, pid_namespace: bool) -> RunContainment {
         let mut report = Protections::default();
         report.record("runner_dumpable", harden_runner());
         let cgroup = match RunCgroup::create(limits.memory_bytes, limits.processes_for(workers)) {
@@ -38,7 +40,12 @@ impl RunContainment {
                 None
             }
         };
-        RunContainment { cgroup, report }
+        if pid_namespace {
+            report.applied("pid_namespace", "the run is pid 2 of a namespace of its own; the runner is not in its view");
+        } else {
+            report.unavailable("pid_namespace", "not asked for (RUNNER_PID_NAMESPACE=1 until an option exists)");
+        }
+        RunContainment { cgroup, pid_namespace, report }
     }
 
     /// Whether a cgroup bounds the run's tasks (tell the child: `ChildPlan::cgroup_bounds_tasks`).
@@ -46,9 +53,20 @@ impl RunContainment {
         self.cgroup.as_ref().is_some_and(RunCgroup::bounds_tasks)
     }
 
-    /// The closure to run in the child between fork and exec (async-signal-safe).
-    pub fn pre_exec(&self) -> Option<impl Fn() -> std::io::Result<()> + Send + Sync + 'static> {
-        self.cgroup.as_ref().map(RunCgroup::join_from_pre_exec)
+    /// The closure to run in the child between fork and exec
+    /// (async-signal-safe): joins the cgroup, then unshares the PID namespace.
+    pub fn pre_exec(&self) -> impl FnMut() -> std::io::Result<()> + Send + Sync + 'static {
+        let join = self.cgroup.as_ref().map(RunCgroup::join_from_pre_exec);
+        let unshare = self.pid_namespace.then(super::pidns::unshare_from_pre_exec);
+        move || {
+            if let Some(join) = &join {
+                join()?;
+            }
+            if let Some(unshare) = &unshare {
+                unshare()?;
+            }
+            Ok(())
+        }
     }
 
     /// Ends every process the run left, reads the kernel's figures and
@@ -70,7 +88,9 @@ pub fn prepare_for_run_json(stdin: &[u8]) -> RunContainment {
     let doc: serde_json::Value = serde_json::from_slice(stdin).unwrap_or_default();
     let limits = serde_json::from_value::<Limits>(doc["contain"]["limits"].clone()).unwrap_or_default();
     let workers = doc["strategy"]["workers"].as_u64().unwrap_or(1);
-    RunContainment::prepare(&limits, workers)
+    // Interim switch, read by the host only (the run cannot change the host's environment).
+    let pid_namespace = std::env::var_os("RUNNER_PID_NAMESPACE").is_some_and(|v| v == "1");
+    RunContainment::prepare(&limits, workers, pid_namespace)
 }
 
 /// PR_SET_DUMPABLE 0 on the runner, once: /proc/<runner>/{mem,fd,environ}

@@ -12,6 +12,7 @@ pub mod doctor;
 pub mod host;
 mod landlock_rules;
 pub mod limits;
+pub mod pidns;
 pub mod plan;
 mod privs;
 mod rlimits;

@@ -178,10 +178,8 @@ fn spawn(command: &ChildCommand, event_fd: i32, containment: &crate::contain::Ru
     cmd.args(&command.args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).process_group(0);
     let parent = std::process::id() as i32;
     // contain: join the run's cgroup first, so that everything the child starts is in it.
-    if let Some(join) = containment.pre_exec() {
-        // SAFETY: `join` only calls write(2) on descriptors opened before the fork.
-        unsafe { cmd.pre_exec(join) };
-    }
+    // SAFETY: only write(2) on descriptors opened before the fork, and unshare(2).
+    unsafe { cmd.pre_exec(containment.pre_exec()) };
     // SAFETY: only async-signal-safe calls (prctl, getppid, dup2, fcntl)
     // between fork and exec.
     unsafe {

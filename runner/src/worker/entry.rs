@@ -15,6 +15,11 @@ pub const RUN_ABORTED_EXIT: i32 = 3;
 
 /// `runner __worker`: one measured run, described by JSON on stdin.
 pub fn worker_main() -> ExitCode {
+    // contain: in a PID namespace made by the host, only the run (its pid 2) returns from here.
+    if let Err(e) = crate::contain::pidns::enter() {
+        eprintln!("error: {e}");
+        return ExitCode::from(2);
+    }
     let Some(sink) = open_sink() else {
         return ExitCode::from(2);
     };
@@ -34,7 +39,6 @@ pub fn worker_main() -> ExitCode {
                 u64::from(spec.strategy.workers),
             );
             let _protections = crate::contain::protect(&plan); // TODO(lead): send to the host as an event
-            if std::env::var_os("CONTAIN_DEBUG").is_some() { eprintln!("{_protections}{:?}", _protections.step_ns); }
             run(&spec, &sink)
         }
         Err(e) => Err(FatalError::Internal { message: format!("unreadable run description: {e}") }),
