@@ -217,6 +217,12 @@ pub enum Command {
     },
     /// Serve pages over HTTP/1.1: the lecture's server on 127.0.0.1:8000, and the mock of the outside world.
     Serve(ServeArgs),
+    /// Which protections this machine gives runs (Landlock, seccomp, cgroups, namespaces), and whether it is quiet enough to measure.
+    Doctor {
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Internal: one supervised run (the runner starts it).
     #[command(name = "__worker", hide = true)]
     Worker,

@@ -41,6 +41,7 @@ fn main() -> ExitCode {
         Some(Command::Run(args)) => commands::run(args, cli.global.quiet, &mut catalog),
         Some(Command::List) => commands::list(&mut catalog),
         Some(Command::Validate { files }) => commands::validate(files, &mut catalog),
+        Some(Command::Doctor { json }) => commands::doctor(*json),
         Some(Command::New { what: NewWhat::Plugin { name, dir, sdk } }) => {
             commands::new_plugin(name, dir.as_deref(), sdk.as_deref())
         }

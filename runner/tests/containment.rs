@@ -30,7 +30,12 @@ fn attempt(marker: &str, how: &str, n: i64, strategies: &str) -> serde_json::Val
     let file = scenario(dir.path(), "escape.toml", &escape(how, n, 30, strategies));
     let out = runner(marker).arg(&file).args(["--format", "json"]).output().unwrap();
     let code = out.status.code();
-    assert!(matches!(code, Some(0 | 1)), "{how}: the runner ended with {:?}: {}", out.status, String::from_utf8_lossy(&out.stderr));
+    assert!(
+        matches!(code, Some(0 | 1)),
+        "{how}: the runner ended with {:?}: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
     json(&out.stdout)
 }
 

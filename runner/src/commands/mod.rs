@@ -1,5 +1,6 @@
 //! One file per subcommand.
 
+mod doctor;
 mod list;
 mod new;
 mod progress;
@@ -7,6 +8,7 @@ mod run;
 mod serve;
 mod validate;
 
+pub use doctor::doctor;
 pub use list::list;
 pub use new::new_plugin;
 pub use run::{run, scenario_held};

@@ -85,7 +85,8 @@ fn own_path(controller: &str) -> Option<PathBuf> {
 
 /// For the run's process: the pids.max of the run cgroup it was put in, if any.
 pub(crate) fn own_run_pids_max() -> Option<u64> {
-    let (controller, base) = if version() == Some("v2") { ("", ROOT.to_owned()) } else { ("pids", format!("{ROOT}/pids")) };
+    let (controller, base) =
+        if version() == Some("v2") { ("", ROOT.to_owned()) } else { ("pids", format!("{ROOT}/pids")) };
     let own = own_path(controller)?;
     let is_run_group = own.parent().and_then(Path::file_name).is_some_and(|n| n == "runner");
     if !is_run_group {
@@ -369,7 +370,8 @@ pub fn remove_stale() -> usize {
         for entry in fs::read_dir(&parent).into_iter().flatten().flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
             let Some((owner, _)) = name.split_once('-') else { continue };
-            let alive = owner.split_once('.').and_then(|(pid, _)| runner_id(pid.parse().ok()?)).as_deref() == Some(owner);
+            let alive =
+                owner.split_once('.').and_then(|(pid, _)| runner_id(pid.parse().ok()?)).as_deref() == Some(owner);
             if alive {
                 continue;
             }

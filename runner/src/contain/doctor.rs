@@ -114,7 +114,11 @@ impl fmt::Display for Doctor {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "protections a run can have here")?;
         writeln!(f, "  kernel                 {}", self.kernel)?;
-        writeln!(f, "  running as root        {}", if self.root { "yes (capabilities are dropped in runs)" } else { "no" })?;
+        writeln!(
+            f,
+            "  running as root        {}",
+            if self.root { "yes (capabilities are dropped in runs)" } else { "no" }
+        )?;
         match &self.landlock_abi {
             Ok(v) => writeln!(
                 f,

@@ -41,7 +41,8 @@ impl RunContainment {
             }
         };
         if pid_namespace {
-            report.applied("pid_namespace", "the run is pid 2 of a namespace of its own; the runner is not in its view");
+            report
+                .applied("pid_namespace", "the run is pid 2 of a namespace of its own; the runner is not in its view");
         } else {
             report.unavailable("pid_namespace", "not asked for (RUNNER_PID_NAMESPACE=1 until an option exists)");
         }

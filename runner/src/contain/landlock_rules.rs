@@ -31,7 +31,12 @@ pub fn kernel_abi() -> Result<i64, String> {
     const LANDLOCK_CREATE_RULESET_VERSION: u32 = 1;
     // SAFETY: landlock_create_ruleset(NULL, 0, VERSION) only returns a number.
     let v = unsafe {
-        nix::libc::syscall(nix::libc::SYS_landlock_create_ruleset, std::ptr::null::<u8>(), 0usize, LANDLOCK_CREATE_RULESET_VERSION)
+        nix::libc::syscall(
+            nix::libc::SYS_landlock_create_ruleset,
+            std::ptr::null::<u8>(),
+            0usize,
+            LANDLOCK_CREATE_RULESET_VERSION,
+        )
     };
     if v < 0 {
         return Err(format!("landlock_create_ruleset: {}", std::io::Error::last_os_error()));
@@ -137,7 +142,8 @@ fn build(plan: &ChildPlan, abi: i64) -> Result<(RulesetCreated, Details), String
         if plan.net.bind_ephemeral {
             created = created.add_rule(NetPort::new(0, AccessNet::BindTcp)).map_err(err)?;
         }
-        let mut text = if plan.net.bind_ephemeral { "bind: ephemeral ports only".to_owned() } else { "bind: none".into() };
+        let mut text =
+            if plan.net.bind_ephemeral { "bind: ephemeral ports only".to_owned() } else { "bind: none".into() };
         match &plan.net.connect_ports {
             Some(ports) => {
                 for &port in ports {

@@ -125,7 +125,10 @@ pub fn parse_size(value: &toml::Value) -> Result<u64, String> {
         toml::Value::Integer(n) if *n >= 0 => Ok(*n as u64),
         toml::Value::Integer(n) => Err(format!("a size cannot be negative, found {n}")),
         toml::Value::String(text) => parse_size_str(text),
-        other => Err(format!("expected a size (an integer of bytes, or a string like \"512 MiB\"), found {}", other.type_str())),
+        other => Err(format!(
+            "expected a size (an integer of bytes, or a string like \"512 MiB\"), found {}",
+            other.type_str()
+        )),
     }
 }
 

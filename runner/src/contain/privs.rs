@@ -82,7 +82,8 @@ fn drop_capabilities() -> Result<String, String> {
         }
     }
     // SAFETY: prctl with integer arguments only.
-    let bounding_left = (0..=last).filter(|&cap| unsafe { libc::prctl(libc::PR_CAPBSET_READ, cap, 0, 0, 0) } == 1).count();
+    let bounding_left =
+        (0..=last).filter(|&cap| unsafe { libc::prctl(libc::PR_CAPBSET_READ, cap, 0, 0, 0) } == 1).count();
     // SAFETY: as above; clearing the ambient set needs no privilege.
     unsafe { libc::prctl(libc::PR_CAP_AMBIENT, libc::PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) };
     let secure = SECBIT_NOROOT | SECBIT_NOROOT_LOCKED | SECBIT_NO_SETUID_FIXUP | SECBIT_NO_SETUID_FIXUP_LOCKED;

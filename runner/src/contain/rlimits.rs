@@ -27,7 +27,10 @@ pub(crate) fn apply(plan: &ChildPlan, report: &mut Protections) {
         "rlimit_open_files",
         set("RLIMIT_NOFILE", Resource::RLIMIT_NOFILE, limits.open_files, limits.open_files),
     );
-    report.record("rlimit_file_size", set("RLIMIT_FSIZE", Resource::RLIMIT_FSIZE, limits.write_bytes, limits.write_bytes));
+    report.record(
+        "rlimit_file_size",
+        set("RLIMIT_FSIZE", Resource::RLIMIT_FSIZE, limits.write_bytes, limits.write_bytes),
+    );
     let cpu = limits.cpu_time.as_secs().max(1);
     report.record("rlimit_cpu", set("RLIMIT_CPU", Resource::RLIMIT_CPU, cpu, cpu + 1));
     report.record("rlimit_core", set("RLIMIT_CORE", Resource::RLIMIT_CORE, 0, 0));

@@ -109,9 +109,10 @@ pub(crate) fn build() -> Result<[BpfProgram; 2], String> {
         arch,
     )
     .map_err(|e| e.to_string())?;
-    Ok([eperm.try_into().map_err(|e: seccompiler::BackendError| e.to_string())?, clone3
-        .try_into()
-        .map_err(|e: seccompiler::BackendError| e.to_string())?])
+    Ok([
+        eperm.try_into().map_err(|e: seccompiler::BackendError| e.to_string())?,
+        clone3.try_into().map_err(|e: seccompiler::BackendError| e.to_string())?,
+    ])
 }
 
 /// Installs the filters on this (single-threaded) process.

@@ -172,7 +172,11 @@ enum Ending {
     Interrupted(Interrupt),
 }
 
-fn spawn(command: &ChildCommand, event_fd: i32, containment: &crate::contain::RunContainment) -> std::io::Result<Child> {
+fn spawn(
+    command: &ChildCommand,
+    event_fd: i32,
+    containment: &crate::contain::RunContainment,
+) -> std::io::Result<Child> {
     // The running binary itself, even if the file was rebuilt since it started.
     let mut cmd = Command::new("/proc/self/exe");
     cmd.args(&command.args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).process_group(0);
