@@ -210,13 +210,11 @@ impl RunCgroup {
         let v2 = matches!(self.layout, Layout::V2 { .. });
         let memory = match self.dir_of("memory") {
             None => Err("no memory controller".to_owned()),
-            Some(dir) if v2 => write_file(&dir.join("memory.max"), &memory_bytes.to_string())
-                .and_then(|()| {
-                    // No swap beyond the limit; a kernel without swap accounting lacks the file.
-                    let _ = write_file(&dir.join("memory.swap.max"), "0");
-                    Ok(())
-                })
-                .map(|()| format!("memory.max {memory_bytes}")),
+            Some(dir) if v2 => write_file(&dir.join("memory.max"), &memory_bytes.to_string()).map(|()| {
+                // No swap beyond the limit; a kernel without swap accounting lacks the file.
+                let _ = write_file(&dir.join("memory.swap.max"), "0");
+                format!("memory.max {memory_bytes}")
+            }),
             Some(dir) => write_file(&dir.join("memory.limit_in_bytes"), &memory_bytes.to_string()).map(|()| {
                 let swap = write_file(&dir.join("memory.memsw.limit_in_bytes"), &memory_bytes.to_string()).is_ok();
                 format!("memory.limit_in_bytes {memory_bytes}{}", if swap { " (swap included)" } else { "" })
