@@ -10,6 +10,7 @@
 //!   never on each other.
 
 mod host;
+mod machine;
 mod protocol;
 mod run;
 
@@ -29,4 +30,13 @@ pub fn main() -> ExitCode {
         }
         _ => host::main(),
     }
+}
+
+/// For `benches/containment.rs` only: the containment steps, timed from
+/// outside the binary. Not an interface.
+#[doc(hidden)]
+pub mod bench {
+    pub use crate::host::contain::RunContainment;
+    pub use crate::protocol::contain::{ChildPlan, Limits, NetPlan};
+    pub use crate::run::contain::protect;
 }

@@ -96,6 +96,13 @@ pub(crate) struct RunArgs {
     /// No progress bar (it is only ever drawn on stderr when stderr is a terminal).
     #[arg(long)]
     pub(crate) no_progress: bool,
+    /// Override a scenario's `[limits]` for every run, e.g. `--limit memory="512 MiB"` (repeatable).
+    #[arg(long = "limit", value_name = "NAME=VALUE")]
+    pub(crate) limits: Vec<String>,
+    /// Refuse to run (exit 2) unless this machine gives runs every protection
+    /// (Landlock, seccomp, a cgroup): for graders (see `runner doctor`).
+    #[arg(long)]
+    pub(crate) require_containment: bool,
 }
 
 impl RunArgs {
@@ -170,4 +177,10 @@ pub(crate) enum Command {
     },
     /// Serve pages over HTTP/1.1: the lecture's server on 127.0.0.1:8000, and the mock of the outside world.
     Serve(ServeConfig),
+    /// Which protections this machine gives runs (Landlock, seccomp, cgroups, namespaces), and whether it is quiet enough to measure.
+    Doctor {
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }

@@ -25,6 +25,10 @@ pub(crate) fn main() -> ExitCode {
         return ExitCode::from(commands::serve(args));
     }
     supervise::become_subreaper();
+    // Out of a run's reach: its memory and descriptors need CAP_SYS_PTRACE.
+    if let Err(e) = super::contain::harden_runner() {
+        tracing::warn!("{e}");
+    }
     // Before any child starts, so that Ctrl-C always ends the children first.
     if let Err(e) = supervise::install_interrupt_handler() {
         tracing::warn!("cannot handle SIGINT/SIGTERM ({e}); Ctrl-C will stop the runner without cleaning up");
@@ -38,6 +42,7 @@ pub(crate) fn main() -> ExitCode {
         Some(Command::New { what: NewWhat::Plugin { name, dir, sdk } }) => {
             commands::new_plugin(name, dir.as_deref(), sdk.as_deref())
         }
+        Some(Command::Doctor { json }) => commands::doctor(*json),
         Some(Command::Serve(_)) => unreachable!("dispatched above"),
         None => commands::run(&cli.run, cli.global.quiet, &mut catalog),
     };

@@ -6,11 +6,13 @@ use std::time::Duration;
 
 use crate::host::plan::{PlannedRun, plan};
 use crate::host::record::{Recorder, RunRecord, VerdictSource};
-use crate::host::scenario::Verifier;
+use crate::host::scenario::{StrategyEntry, Verifier};
 use crate::host::verifier::{Verification, verify};
 use crate::host::witness::LiveRun;
 use crate::protocol::Event;
+use crate::protocol::contain::{ChildPlan, NetPlan};
 use runner_sdk::ParamValue;
+use std::path::{Path, PathBuf};
 
 use crate::host::scenario::{Scenario, ServerSpec};
 use crate::host::serve::ServerProcess;
@@ -114,6 +116,7 @@ fn run_once(
                 .not_started(format!("could not make the run's scratch directory: {e}"));
         }
     };
+    let contain = containment_plan(scenario, strategy, &params, &scratch.path, url);
     let spec = RunSpec {
         plugin: scenario.workload.library.clone(),
         workload: strategy.workload.clone(),
@@ -121,6 +124,7 @@ fn run_once(
         units: scenario.workload.units,
         strategy: strategy.spec,
         scratch_dir: Some(scratch.path.clone()),
+        contain: Some(contain),
     };
     let mut stdin = serde_json::to_vec(&spec).unwrap_or_default();
     stdin.push(b'\n');
@@ -181,6 +185,40 @@ fn run_once(
             record
         }
         Err(e) => recorder.not_started(e.to_string()),
+    }
+}
+
+/// How a run contains itself: the scenario's limits; writes only in its
+/// scratch directory; nothing under the lab's folder but its own library and
+/// its `path` parameters; TCP only to the scenario's server when it has one.
+fn containment_plan(
+    scenario: &Scenario,
+    strategy: &StrategyEntry,
+    params: &[(String, ParamValue)],
+    scratch: &Path,
+    url: Option<&str>,
+) -> ChildPlan {
+    let mut readable = vec![scenario.workload.library.clone()];
+    readable.extend(params.iter().filter_map(|(_, v)| match v {
+        ParamValue::String(s) if Path::new(s).is_absolute() && Path::new(s).exists() => Some(PathBuf::from(s)),
+        _ => None,
+    }));
+    let lab = scenario.path.canonicalize().ok().and_then(|p| p.parent().map(Path::to_owned));
+    let server_port = url.and_then(|u| u.rsplit(':').next()?.trim_end_matches('/').parse::<u16>().ok());
+    let net = match server_port {
+        Some(port) => NetPlan { connect_ports: Some(vec![port]), bind_ephemeral: false },
+        // No server to talk to: loopback experiments (the latency table's
+        // echo) bind a port the kernel picks and connect to it.
+        None => NetPlan { connect_ports: None, bind_ephemeral: true },
+    };
+    ChildPlan {
+        limits: scenario.limits,
+        workers: u64::from(strategy.spec.workers),
+        scratch_dir: Some(scratch.to_owned()),
+        private_dirs: lab.into_iter().collect(),
+        readable,
+        net,
+        cgroup_bounds_tasks: false,
     }
 }
 

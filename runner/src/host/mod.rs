@@ -9,6 +9,7 @@
 
 pub(crate) mod cli;
 pub(crate) mod commands;
+pub(crate) mod contain;
 mod entry;
 pub(crate) mod execute;
 pub(crate) mod exit_code;

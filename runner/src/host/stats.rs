@@ -69,6 +69,8 @@ pub(crate) struct StrategySummary {
     /// Whose code gave the verdicts (and their figures): the least trusted
     /// over the runs.
     pub(crate) verdict_source: Option<VerdictSource>,
+    /// Protections some run went without, each once.
+    pub(crate) protections_off: Vec<String>,
     pub(crate) gil: Option<GilStats>,
 }
 
@@ -210,6 +212,11 @@ fn summarize_one(index: usize, runs: Vec<RunRecord>, baseline: &[RunRecord]) -> 
         verified,
         verdict_message,
         verdict_source: runs.iter().filter_map(|r| r.verdict.as_ref().map(|v| v.source)).max(),
+        protections_off: {
+            let off: std::collections::BTreeSet<&str> =
+                runs.iter().filter_map(|r| r.protections.as_ref()).flat_map(|p| p.missing()).collect();
+            off.into_iter().map(str::to_owned).collect()
+        },
         gil,
         runs,
     }

@@ -17,6 +17,8 @@ use super::LoadError;
 pub(crate) enum Event {
     /// Answer of `runner __describe`: the plugin's manifest.
     Manifest { manifest: Manifest },
+    /// What the run's process applied to itself before loading the plugin.
+    Contained { protections: super::contain::Protections },
     /// The plugin is loaded and the workload instance is prepared.
     /// `clock_origin_ns` is the run clock's zero in `CLOCK_MONOTONIC`
     /// nanoseconds, so the host can place its own samples on the run's time.

@@ -10,6 +10,7 @@
 
 mod channel;
 mod clock;
+pub(crate) mod contain;
 mod event;
 mod exit;
 mod load_error;

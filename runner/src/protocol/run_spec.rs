@@ -21,6 +21,10 @@ pub(crate) struct RunSpec {
     /// The run's private directory, made and removed by the runner.
     #[serde(default)]
     pub(crate) scratch_dir: Option<PathBuf>,
+    /// How the run's process contains itself (and what the host's cgroup
+    /// bounds), before the plugin loads.
+    #[serde(default)]
+    pub(crate) contain: Option<super::contain::ChildPlan>,
 }
 
 /// One verification, in a process of its own (`runner __verify`): the

@@ -5,6 +5,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use super::EventSink;
+use super::contain::{plan_from_run_json, protect};
 use super::plugin::{CallError, HostApi, Instance, Plugin};
 use super::strategy::{self, RunContext};
 use crate::protocol::{EVENT_FD, Event, FatalError, GO, RunClock, RunSpec, VerifySpec};
@@ -15,6 +16,11 @@ const RESULTS_BATCH_BYTES: usize = 1 << 20;
 /// `runner __run`: one measured run, described by a JSON line on stdin; the
 /// measured phase waits for the host's go byte after it.
 pub(crate) fn run_main() -> ExitCode {
+    // In a PID namespace the host made, only the run (its pid 2) returns here.
+    if let Err(e) = super::contain::pidns::enter() {
+        eprintln!("error: {e}");
+        return ExitCode::from(2);
+    }
     let Some(sink) = open_sink() else {
         return ExitCode::from(2);
     };
@@ -25,7 +31,13 @@ pub(crate) fn run_main() -> ExitCode {
         .map_err(|e| e.to_string())
         .and_then(|_| serde_json::from_str::<RunSpec>(&line).map_err(|e| e.to_string()));
     let result = match spec {
-        Ok(spec) => run(&spec, &sink, &mut input),
+        Ok(spec) => {
+            // Still single-threaded, before the plugin loads: the run contains itself.
+            let workers = u64::from(spec.strategy.workers);
+            let plan = plan_from_run_json(&line, spec.scratch_dir.as_deref(), &spec.plugin, &spec.params_json, workers);
+            sink.send(&Event::Contained { protections: protect(&plan) });
+            run(&spec, &sink, &mut input)
+        }
         Err(e) => Err(FatalError::Internal { message: format!("unreadable run description: {e}") }),
     };
     finish(&sink, result)

@@ -9,6 +9,7 @@
 //! "Worker" means one thread or forked process inside a run, never the run's
 //! process itself.
 
+pub(crate) mod contain;
 mod entry;
 mod events;
 mod gil;

@@ -1,5 +1,6 @@
 //! One file per subcommand.
 
+mod doctor;
 mod list;
 mod new;
 mod progress;
@@ -7,6 +8,7 @@ mod run;
 mod serve;
 mod validate;
 
+pub(crate) use doctor::doctor;
 pub(crate) use list::list;
 pub(crate) use new::new_plugin;
 pub(crate) use run::run;

@@ -47,6 +47,20 @@ pub(crate) fn run(args: &RunArgs, quiet: bool, catalog: &mut Catalog) -> u8 {
             }
         }
     }
+    for scenario in &mut scenarios {
+        for limit in &args.limits {
+            if let Err(e) = scenario.limits.set_from_arg(limit) {
+                eprintln!("error: --limit {}: {}", sanitize::line(limit), sanitize::multiline(&e));
+                unusable = true;
+            }
+        }
+    }
+    if args.require_containment
+        && let Some(missing) = missing_containment()
+    {
+        eprintln!("error: --require-containment, but this machine lacks: {missing}\n(see `runner doctor`)");
+        return exit_code::INPUT_UNUSABLE;
+    }
     if unusable {
         return exit_code::INPUT_UNUSABLE;
     }
@@ -130,6 +144,22 @@ pub(crate) fn run(args: &RunArgs, quiet: bool, catalog: &mut Catalog) -> u8 {
         Some(signal) => signal.exit_code(),
         None => code,
     }
+}
+
+/// The protections a run would go without on this machine, if any.
+fn missing_containment() -> Option<String> {
+    let doctor = crate::host::contain::doctor::examine();
+    let mut missing = Vec::new();
+    if let Err(e) = &doctor.landlock_abi {
+        missing.push(format!("Landlock ({e})"));
+    }
+    if let Err(e) = &doctor.seccomp {
+        missing.push(format!("seccomp ({e})"));
+    }
+    if let Err(e) = &doctor.cgroup_creatable {
+        missing.push(format!("a cgroup per run ({e})"));
+    }
+    (!missing.is_empty()).then(|| missing.join(", "))
 }
 
 /// The files of shard `k` of `n`: sorted by path, every n-th from k-1, so a CI

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use crate::host::plan::Round;
 use crate::host::timeline::Timeline;
+use crate::protocol::contain::Protections;
 use crate::protocol::{FatalError, Measurement};
 
 /// Unit failures kept per run for the report; the rest are only counted.
@@ -38,6 +39,8 @@ pub(crate) struct RunRecord {
     pub(crate) own_verdict: Option<Verdict>,
     /// Why the run as a whole failed, if it did.
     pub(crate) failure: Option<RunFailure>,
+    /// What the run's process applied to itself before loading the plugin.
+    pub(crate) protections: Option<Protections>,
     /// Requests the scenario's embedded server answered during the run: the
     /// host's count, not the run's.
     pub(crate) server_requests: Option<u64>,
@@ -115,6 +118,14 @@ pub(crate) enum RunFailure {
     Tampered(String),
     #[error("impossible figures: {0}")]
     Impossible(String),
+    #[error("out of memory: the kernel killed {0} process(es) of the run at its memory limit")]
+    OutOfMemory(u64),
+    #[error("too many processes: {0} fork(s) refused at the run's task limit")]
+    TooManyProcesses(u64),
+    #[error("file too large: the run wrote past its write limit (SIGXFSZ)")]
+    FileTooLarge,
+    #[error("CPU time limit: the run used its whole CPU allowance (SIGXCPU)")]
+    CpuTime,
 }
 
 impl RunRecord {

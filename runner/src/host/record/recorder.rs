@@ -95,6 +95,7 @@ impl Recorder {
                 verdict: None,
                 own_verdict: None,
                 failure: None,
+                protections: None,
                 server_requests: None,
                 stdout_bytes: 0,
                 timeline: Arc::default(),
@@ -115,6 +116,13 @@ impl Recorder {
         let now_ns = monotonic_ns().saturating_sub(self.clock_origin_ns.unwrap_or(0));
         let record = &mut self.record;
         match event {
+            Event::Contained { protections } => {
+                if self.stream.phase != Phase::Starting || record.protections.is_some() {
+                    self.stream.fail(|| "`contained` arrived after the run had started".to_owned());
+                } else {
+                    record.protections = Some(protections);
+                }
+            }
             Event::Prepared { clock_origin_ns, .. } => {
                 self.stream.advance("prepared", Phase::Starting, Phase::Prepared);
                 if self.host.go_at.is_none() {
@@ -251,6 +259,13 @@ impl Recorder {
             // How the process ended outranks what it said before.
             record.failure = Some(ended);
         }
+        // The host's own protections beside what the run applied to itself.
+        let protections = record.protections.get_or_insert_with(Default::default);
+        protections.items.extend(report.protections.items.iter().cloned());
+        if let Some(limit) = limit_hit(report) {
+            // A limit the kernel enforced outranks how the process then ended.
+            record.failure = Some(limit);
+        }
         let accounted = record.units_ok + record.units_failed;
         if record.failure.is_none() && accounted != self.units {
             record.failure = Some(RunFailure::UnitsMissing { units: self.units, accounted });
@@ -307,6 +322,23 @@ impl Recorder {
         }
         None
     }
+}
+
+/// The limit a run ran into, from the kernel's own counts and the signal it
+/// used (the run's words about it are not needed).
+fn limit_hit(report: &ChildReport) -> Option<RunFailure> {
+    let cgroup = report.cgroup.as_ref();
+    if let Some(kills) = cgroup.and_then(|c| c.oom_kills).filter(|&n| n > 0) {
+        return Some(RunFailure::OutOfMemory(kills));
+    }
+    match &report.exit {
+        ChildExit::Signaled(signal) if signal == "SIGXFSZ" => return Some(RunFailure::FileTooLarge),
+        ChildExit::Signaled(signal) if signal == "SIGXCPU" => return Some(RunFailure::CpuTime),
+        ChildExit::Exited(0) => return None,
+        _ => {}
+    }
+    // Refused forks only explain a run that failed.
+    cgroup.and_then(|c| c.pids_limit_hits).filter(|&n| n > 0).map(RunFailure::TooManyProcesses)
 }
 
 /// The last non-empty line the process wrote on stderr, as a hint.

@@ -75,8 +75,9 @@ fn scenario_section(page: &mut String, report: &Report<'_>) {
     for summary in report.summaries {
         strategy_timeline(page, report, summary);
     }
-    let text = std::fs::read_to_string(&scenario.path).unwrap_or_else(|e| format!("(cannot read the file: {e})"));
-    let _ = writeln!(page, "<h2>The scenario</h2><pre>{}</pre></section>", esc(&text));
+    // The text read when the scenario was loaded: a run cannot change it since.
+    let text = &scenario.text;
+    let _ = writeln!(page, "<h2>The scenario</h2><pre>{}</pre></section>", esc(text));
 }
 
 fn results_table(page: &mut String, report: &Report<'_>) {

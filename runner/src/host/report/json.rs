@@ -99,6 +99,8 @@ struct StrategyDoc<'a> {
     /// scenario's own plugin, in a verifier process of its own), `plugin` (the
     /// scenario's own plugin, in the run) or `submission` (0.3).
     verdict_source: Option<&'static str>,
+    /// Protections some run went without (`runner doctor` says why) (0.3).
+    protections_off: &'a [String],
     ok: bool,
     problems: Vec<ProblemDoc>,
     gil_switches: Option<u64>,
@@ -281,6 +283,7 @@ impl Json {
                     verified: summary.verified,
                     verdict: summary.verdict_message.as_deref(),
                     verdict_source: summary.verdict_source.map(VerdictSource::name),
+                    protections_off: &summary.protections_off,
                     ok: summary.all_succeeded(),
                     problems: summary
                         .problems()

@@ -197,6 +197,12 @@ impl Table {
                 }
             }
         }
+        let off: std::collections::BTreeSet<&str> =
+            report.summaries.iter().flat_map(|s| s.protections_off.iter().map(String::as_str)).collect();
+        if !off.is_empty() {
+            let off: Vec<&str> = off.into_iter().collect();
+            let _ = writeln!(out, "protections off for some runs: {} (see `runner doctor`)", off.join(", "));
+        }
         if let Some(signal) = report.runs.interrupted {
             let _ = writeln!(out, "interrupted by {}: the figures above cover the runs that finished.", signal.name());
         }

@@ -103,6 +103,8 @@ fn record(strategy: usize, round: u32, wall_ms: u64, verified: bool, gil: bool) 
         leftovers: 0,
         malformed_events: 0,
         usage: None,
+        cgroup: None,
+        protections: Default::default(),
     };
     // The host's own clock saw no real run here: give the record the figures.
     let mut record = recorder.finish(&report, None);

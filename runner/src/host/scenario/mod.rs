@@ -11,6 +11,7 @@ mod limits;
 mod model;
 mod raw;
 mod read;
+mod run_limits;
 mod string_span;
 mod validate;
 

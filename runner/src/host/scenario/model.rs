@@ -8,6 +8,7 @@ use runner_sdk::{Manifest, ParamValue, WorkloadInfo};
 
 use crate::host::serve::ServeConfig;
 use crate::protocol::StrategySpec;
+use crate::protocol::contain::Limits;
 
 /// A scenario ready to run.
 #[derive(Debug, Clone)]
@@ -28,6 +29,10 @@ pub(crate) struct Scenario {
     pub(crate) expectations: Vec<Expectation>,
     /// `[report]`: the table is about this figure rather than wall times.
     pub(crate) figure_table: Option<FigureTable>,
+    /// What each run may use (`[limits]`, then `--limit`).
+    pub(crate) limits: Limits,
+    /// The file as it was read, once: reports show this, never the file again.
+    pub(crate) text: String,
 }
 
 /// A table of one plugin figure per strategy (`[report]`): its median and

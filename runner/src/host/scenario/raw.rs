@@ -18,6 +18,8 @@ pub(crate) struct RawFile {
     pub(crate) expect: Vec<Spanned<RawExpect>>,
     pub(crate) report: Option<Spanned<RawReport>>,
     pub(crate) grading: Option<Spanned<RawGrading>>,
+    /// `[limits]`: checked by name and value in `run_limits.rs`.
+    pub(crate) limits: Option<Spanned<toml::Table>>,
 }
 
 /// `[grading]`: how a lab grades a submission.

@@ -97,6 +97,8 @@ fn parse(path: &Path, text: &str, manifests: &mut dyn ManifestSource) -> Result<
         baseline,
         server: raw.server.as_ref().map(|s| server(s.get_ref())).transpose()?,
         figure_table,
+        limits: super::run_limits::limits(raw.limits.as_ref())?,
+        text: text.to_owned(),
     })
 }
 

@@ -21,6 +21,8 @@ use nix::unistd::Pid;
 use super::capture::{Capture, Captured};
 use super::group::{die_with_parent, kill_and_reap, reap_orphans, signal_group};
 use super::signals::{Interrupt, interrupted, set_run_group};
+use crate::host::contain::cgroup::CgroupFigures;
+use crate::protocol::contain::Protections;
 use crate::protocol::{EVENT_FD, Event, signal_name};
 
 /// How often the loop looks at the clock, the child and the interrupt flag.
@@ -76,6 +78,10 @@ pub(crate) struct ChildReport {
     /// What the kernel counted for the child and the descendants it reaped
     /// (`wait4`), when it was reaped.
     pub(crate) usage: Option<ReapedUsage>,
+    /// The kernel's figures for the run's cgroup, when it had one.
+    pub(crate) cgroup: Option<CgroupFigures>,
+    /// What the host set up around the child (cgroup, namespace, itself).
+    pub(crate) protections: Protections,
 }
 
 /// A reaped child's resource usage, from the kernel (`wait4`): its whole
@@ -133,7 +139,9 @@ pub(crate) fn supervise(
     // Started before the child, so nothing can fail between spawning it and
     // watching it.
     let events = read_events(events_rx)?;
-    let mut child = spawn(command, events_tx.as_raw_fd())?;
+    // contain: a cgroup for the run, made before the spawn and joined between fork and exec.
+    let containment = crate::host::contain::prepare_for_run_json(&command.stdin);
+    let mut child = spawn(command, events_tx.as_raw_fd(), &containment)?;
     drop(events_tx);
     let pid = Pid::from_raw(child.id() as i32);
     set_run_group(pid.as_raw());
@@ -186,8 +194,11 @@ pub(crate) fn supervise(
         let grace = if matches!(ended, Ending::Interrupted(_)) { Duration::from_millis(500) } else { command.grace };
         end_group(pid, grace);
     }
+    // contain: the cgroup kills everything the run left, escaped or not, without a race.
+    let protections = containment.report.clone();
+    let cgroup = containment.finish();
     // The leader is a zombie (or stuck): its group id is still ours to kill.
-    let mut leftovers = kill_and_reap(pid);
+    let mut leftovers = kill_and_reap(pid) + cgroup.as_ref().map_or(0, |c| c.killed_leftovers as usize);
     let reaped = reap(pid);
     let status = reaped.map(|(status, _)| status);
     set_run_group(0);
@@ -209,6 +220,8 @@ pub(crate) fn supervise(
         leftovers: if matches!(exit, ChildExit::Exited(_) | ChildExit::Signaled(_)) { leftovers } else { 0 },
         malformed_events,
         usage: reaped.map(|(_, usage)| usage),
+        cgroup,
+        protections,
     })
 }
 
@@ -219,11 +232,18 @@ enum Ending {
     Interrupted(Interrupt),
 }
 
-fn spawn(command: &ChildCommand, event_fd: i32) -> std::io::Result<Child> {
+fn spawn(
+    command: &ChildCommand,
+    event_fd: i32,
+    containment: &crate::host::contain::RunContainment,
+) -> std::io::Result<Child> {
     // The running binary itself, even if the file was rebuilt since it started.
     let mut cmd = Command::new("/proc/self/exe");
     cmd.args(&command.args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).process_group(0);
     let parent = std::process::id() as i32;
+    // contain: join the run's cgroup first, so that everything the child starts is in it.
+    // SAFETY: only write(2) on descriptors opened before the fork, and unshare(2).
+    unsafe { cmd.pre_exec(containment.pre_exec()) };
     // SAFETY: only async-signal-safe calls (prctl, getppid, dup2, fcntl)
     // between fork and exec.
     unsafe {

@@ -1,0 +1,105 @@
+//! Containment set up by the host (the `runner` the user started) around
+//! each run's process: the runner made non-dumpable (so a run of the same
+//! uid cannot read its memory or descriptors through /proc), and a cgroup per
+//! run made before the spawn, joined by the child between fork and exec,
+//! emptied and removed after the run.
+
+use super::cgroup::{CgroupFigures, RunCgroup};
+use crate::protocol::contain::Limits;
+use crate::protocol::contain::Protections;
+
+/// Host-side containment of one run. Create it before the spawn, call
+/// [`RunContainment::pre_exec`] in the spawn's `pre_exec`, and
+/// [`RunContainment::finish`] once the run's process has exited (before any
+/// report is written); dropping it does the same clean-up.
+#[derive(Debug)]
+pub struct RunContainment {
+    cgroup: Option<RunCgroup>,
+    /// Start the run in a PID namespace of its own (see `pidns.rs`).
+    pid_namespace: bool,
+    /// What the host applied (cgroup_*, runner_dumpable).
+    pub(crate) report: Protections,
+}
+
+impl RunContainment {
+    /// Everything the host can set up for a run of `workers` workers under `limits`.
+    pub fn prepare(limits: &Limits, workers: u64, pid_namespace: bool) -> RunContainment {
+        let mut report = Protections::default();
+        report.record("runner_dumpable", harden_runner());
+        let cgroup = match RunCgroup::create(limits.memory_bytes, limits.processes_for(workers)) {
+            Ok(group) => {
+                for (name, result) in &group.applied {
+                    report.record(name, result.clone());
+                }
+                Some(group)
+            }
+            Err(why) => {
+                for name in ["cgroup_memory", "cgroup_pids", "cgroup_cpu", "cgroup_kill"] {
+                    report.unavailable(name, why.clone());
+                }
+                None
+            }
+        };
+        // Only when asked for (RUNNER_PID_NAMESPACE=1): the cgroup already ends
+        // every process of the run and Landlock's signal scope keeps the
+        // runner out of reach, so its absence is no gap to report.
+        if pid_namespace {
+            report
+                .applied("pid_namespace", "the run is pid 2 of a namespace of its own; the runner is not in its view");
+        }
+        RunContainment { cgroup, pid_namespace, report }
+    }
+
+    /// The closure to run in the child between fork and exec
+    /// (async-signal-safe): joins the cgroup, then unshares the PID namespace.
+    pub(crate) fn pre_exec(&self) -> impl FnMut() -> std::io::Result<()> + Send + Sync + 'static {
+        let join = self.cgroup.as_ref().map(RunCgroup::join_from_pre_exec);
+        let unshare = self.pid_namespace.then(super::pidns::unshare_from_pre_exec);
+        move || {
+            if let Some(join) = &join {
+                join()?;
+            }
+            if let Some(unshare) = &unshare {
+                unshare()?;
+            }
+            Ok(())
+        }
+    }
+
+    /// Ends every process the run left, reads the kernel's figures and
+    /// removes the group. `None` when there was no group.
+    pub fn finish(mut self) -> Option<CgroupFigures> {
+        let mut group = self.cgroup.take()?;
+        group.kill_all();
+        let figures = group.figures();
+        drop(group);
+        Some(figures)
+    }
+}
+
+/// Until the run description carries the limits (`contain` key, a
+/// [`super::ChildPlan`]): the limits and workers of a run from the JSON the
+/// host writes to the run's stdin; defaults for anything missing (and for
+/// `runner __describe`, whose stdin is empty).
+pub fn prepare_for_run_json(stdin: &[u8]) -> RunContainment {
+    let doc: serde_json::Value = serde_json::from_slice(stdin).unwrap_or_default();
+    let limits = serde_json::from_value::<Limits>(doc["contain"]["limits"].clone()).unwrap_or_default();
+    let workers = doc["strategy"]["workers"].as_u64().unwrap_or(1);
+    // Interim switch, read by the host only (the run cannot change the host's environment).
+    let pid_namespace = std::env::var_os("RUNNER_PID_NAMESPACE").is_some_and(|v| v == "1");
+    RunContainment::prepare(&limits, workers, pid_namespace)
+}
+
+/// PR_SET_DUMPABLE 0 on the runner, once: /proc/<runner>/{mem,fd,environ}
+/// and ptrace then need CAP_SYS_PTRACE, which the run has dropped.
+pub(crate) fn harden_runner() -> Result<String, String> {
+    static DONE: std::sync::OnceLock<Result<String, String>> = std::sync::OnceLock::new();
+    DONE.get_or_init(|| {
+        // SAFETY: prctl with integer arguments only.
+        if unsafe { nix::libc::prctl(nix::libc::PR_SET_DUMPABLE, 0, 0, 0, 0) } != 0 {
+            return Err(format!("prctl(PR_SET_DUMPABLE, 0): {}", std::io::Error::last_os_error()));
+        }
+        Ok("the runner is not dumpable: its memory and descriptors need CAP_SYS_PTRACE".into())
+    })
+    .clone()
+}
