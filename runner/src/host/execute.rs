@@ -5,11 +5,14 @@
 use std::time::Duration;
 
 use crate::host::plan::{PlannedRun, plan};
+use crate::host::record::Probe;
 use crate::host::record::{Recorder, RunRecord, VerdictSource};
 use crate::host::scenario::{StrategyEntry, Verifier};
+use crate::host::supervise::RunControl;
 use crate::host::verifier::{Verification, verify};
-use crate::host::witness::LiveRun;
+use crate::host::witness::{CpuTime, event_fd_problem};
 use crate::protocol::Event;
+use crate::protocol::GO;
 use crate::protocol::contain::{ChildPlan, NetPlan};
 use runner_sdk::ParamValue;
 use std::path::{Path, PathBuf};
@@ -277,5 +280,23 @@ pub(crate) fn remove_stale_scratch() {
         if !std::path::Path::new(&format!("/proc/{pid}")).exists() {
             let _ = std::fs::remove_dir_all(entry.path());
         }
+    }
+}
+
+/// The live run as the recorder sees it: its process, read through `/proc`.
+#[derive(Debug)]
+struct LiveRun<'a>(&'a mut RunControl);
+
+impl Probe for LiveRun<'_> {
+    fn go(&mut self) {
+        self.0.send(GO);
+    }
+
+    fn cpu(&self) -> Option<CpuTime> {
+        CpuTime::of(self.0.pid())
+    }
+
+    fn event_fd_problem(&self) -> Option<String> {
+        event_fd_problem(self.0.pid(), self.0.event_pipe())
     }
 }

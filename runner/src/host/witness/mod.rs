@@ -8,25 +8,3 @@ mod usage;
 
 pub(crate) use descriptors::event_fd_problem;
 pub(crate) use usage::CpuTime;
-
-use crate::host::record::Probe;
-use crate::host::supervise::RunControl;
-use crate::protocol::GO;
-
-/// The live run as the recorder sees it: its process, read through `/proc`.
-#[derive(Debug)]
-pub(crate) struct LiveRun<'a>(pub(crate) &'a mut RunControl);
-
-impl Probe for LiveRun<'_> {
-    fn go(&mut self) {
-        self.0.send(GO);
-    }
-
-    fn cpu(&self) -> Option<CpuTime> {
-        CpuTime::of(self.0.pid())
-    }
-
-    fn event_fd_problem(&self) -> Option<String> {
-        event_fd_problem(self.0.pid(), self.0.event_pipe())
-    }
-}
