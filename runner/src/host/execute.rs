@@ -15,7 +15,7 @@ use crate::protocol::Event;
 use crate::protocol::GO;
 use crate::protocol::contain::{ChildPlan, NetPlan};
 use runner_sdk::ParamValue;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::host::scenario::{Scenario, ServerSpec};
 use crate::host::serve::ServerProcess;
@@ -201,9 +201,13 @@ fn containment_plan(
     scratch: &Path,
     url: Option<&str>,
 ) -> ChildPlan {
+    // A `path` parameter's folder, not just the file: a demo's module imports
+    // its helpers from beside it.
     let mut readable = vec![scenario.workload.library.clone()];
     readable.extend(params.iter().filter_map(|(_, v)| match v {
-        ParamValue::String(s) if Path::new(s).is_absolute() && Path::new(s).exists() => Some(PathBuf::from(s)),
+        ParamValue::String(s) if Path::new(s).is_absolute() && Path::new(s).exists() => {
+            Path::new(s).parent().map(Path::to_owned)
+        }
         _ => None,
     }));
     let lab = scenario.path.canonicalize().ok().and_then(|p| p.parent().map(Path::to_owned));

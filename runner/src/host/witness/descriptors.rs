@@ -10,6 +10,13 @@ use crate::protocol::EVENT_FD;
 /// or `None` when fd 3 is that pipe and no other descriptor is. `None` too
 /// when the process is gone (nothing left to inspect).
 pub(crate) fn event_fd_problem(pid: i32, pipe: (u64, u64)) -> Option<String> {
+    // Under a PID namespace (opt-in) the host's child only waits for the
+    // namespace's init; the run is pid 2 inside, out of this check's view
+    // (the cgroup still bounds and ends it).
+    let ns = |name: &str| std::fs::read_link(format!("/proc/{pid}/ns/{name}")).ok();
+    if ns("pid_for_children").is_some_and(|children| ns("pid") != Some(children)) {
+        return None;
+    }
     let dir = format!("/proc/{pid}/fd");
     let entries = std::fs::read_dir(&dir).ok()?;
     let is_pipe = |fd: &str| std::fs::metadata(format!("{dir}/{fd}")).is_ok_and(|m| (m.dev(), m.ino()) == pipe);
