@@ -128,7 +128,9 @@ impl Figures for Board<'_> {
             }
             Meaning::Figure => completed().and_then(|()| plugin_figure(s, call.figure.as_deref().unwrap_or_default())),
             Meaning::NamedFigure(name) => completed().and_then(|()| plugin_figure(s, name)),
-            Meaning::Verified => Ok(Value::Bool(s.verified)),
+            // A run that failed as a whole (tampered, crashed, left processes
+            // behind) verified nothing, whatever its stream said.
+            Meaning::Verified => Ok(Value::Bool(s.verified && completion_refused(s).is_none())),
             Meaning::Ok => Ok(Value::Bool(s.all_succeeded())),
             Meaning::Failed => Ok(Value::Bool(s.runs.iter().any(|r| !r.succeeded()))),
             Meaning::Aborted => {

@@ -259,6 +259,11 @@ impl Recorder {
             // How the process ended outranks what it said before.
             record.failure = Some(ended);
         }
+        if report.leftovers > 0 {
+            // A process that outlived its run outranks how the run ended (a
+            // deadlock's `fail_run` included): nothing may outlive a run.
+            record.failure = Some(RunFailure::LeftProcesses(report.leftovers));
+        }
         // The host's own protections beside what the run applied to itself.
         let protections = record.protections.get_or_insert_with(Default::default);
         protections.items.extend(report.protections.items.iter().cloned());

@@ -1,0 +1,89 @@
+/*
+ * Forgery 4 (io_lab): a `download` that downloads nothing and returns what an
+ * honest unit returns (the body length, "383"), instantly, under every
+ * strategy: the async ones too, through a C future that is ready at once
+ * (async_ffi's #[repr(C)] layout: a pointer, a poll and a drop function;
+ * FfiPoll<i32> is a u8 tag, 0 = Ready, then the i32).
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "runner_plugin.h"
+
+const uint32_t runner_abi_version = RUNNER_ABI_VERSION;
+
+static void say(const RunnerHost *host, RunnerSink *sink, const char *text) {
+    host->sink_write(sink, (const uint8_t *)text, strlen(text));
+}
+
+static const char MANIFEST[] =
+    "{\"name\":\"nodl\",\"version\":\"1.0.0\",\"description\":\"downloads nothing\","
+    "\"workloads\":[{\"name\":\"download\",\"description\":\"pretends to GET\",\"async_units\":true,\"params\":["
+    "{\"name\":\"url\",\"type\":\"string\",\"default\":\"\",\"help\":\"server base URL\"},"
+    "{\"name\":\"expect_bytes\",\"type\":\"int\",\"default\":383,\"help\":\"body length\"}]}]}";
+
+static int32_t manifest(const RunnerHost *host, RunnerSink *out) {
+    say(host, out, MANIFEST);
+    return RUNNER_OK;
+}
+
+static int32_t prepare(const RunnerHost *host, RunnerStr workload, RunnerStr params_json, uint64_t units,
+                       void **instance, RunnerSink *err) {
+    (void)params_json;
+    (void)units;
+    if (workload.len != 8 || memcmp(workload.ptr, "download", 8) != 0) {
+        say(host, err, "no such workload");
+        return RUNNER_ERROR;
+    }
+    static int token;
+    *instance = &token;
+    return RUNNER_OK;
+}
+
+static int32_t run_unit(void *instance, const RunnerHost *host, uint64_t unit, RunnerSink *out) {
+    (void)instance;
+    (void)unit;
+    say(host, out, "383");
+    return RUNNER_OK;
+}
+
+typedef struct {
+    uint8_t tag;
+    int32_t value;
+} FfiPollI32;
+
+typedef struct {
+    void *fut_ptr;
+    FfiPollI32 (*poll_fn)(void *fut_ptr, void *context);
+    void (*drop_fn)(void *fut_ptr);
+} FfiFutureI32;
+
+static FfiPollI32 ready(void *fut_ptr, void *context) {
+    (void)context;
+    FfiPollI32 poll = {0, (int32_t)(intptr_t)fut_ptr};
+    return poll;
+}
+
+static void drop_nothing(void *fut_ptr) { (void)fut_ptr; }
+
+static FfiFutureI32 run_unit_async(void *instance, const RunnerHost *host, uint64_t unit, RunnerSink *out) {
+    int32_t status = run_unit(instance, host, unit, out);
+    FfiFutureI32 future = {(void *)(intptr_t)status, ready, drop_nothing};
+    return future;
+}
+
+static int32_t verify(void *instance, const RunnerHost *host, RunnerStr results_json, RunnerSink *out) {
+    (void)instance;
+    (void)results_json;
+    say(host, out, "all pages arrived");
+    return RUNNER_OK;
+}
+
+static void release(void *instance) { (void)instance; }
+
+static const RunnerPlugin PLUGIN = {
+    RUNNER_ABI_VERSION, sizeof(RunnerPlugin), manifest, prepare, run_unit, verify, release, (void *)run_unit_async,
+};
+
+const RunnerPlugin *runner_plugin(void) { return &PLUGIN; }
