@@ -5,26 +5,12 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "runner_plugin.h"
-
-const uint32_t runner_abi_version = RUNNER_ABI_VERSION;
-
-static void say(const RunnerHost *host, RunnerSink *sink, const char *text) {
-    host->sink_write(sink, (const uint8_t *)text, strlen(text));
-}
+#include "forgery.h"
 
 static const char MANIFEST[] =
     "{\"name\":\"failing\",\"version\":\"1.0.0\",\"description\":\"every unit fails\","
     "\"workloads\":[{\"name\":\"mix\",\"description\":\"fails\",\"params\":["
-    "{\"name\":\"steps\",\"type\":\"int\",\"default\":10000000,\"help\":\"total steps\"},"
-    "{\"name\":\"checkpoint_every\",\"type\":\"int\",\"default\":4096,\"help\":\"steps between checkpoints\"},"
-    "{\"name\":\"seed\",\"type\":\"int\",\"default\":0,\"help\":\"the run's secret\"},"
-    "{\"name\":\"trail\",\"type\":\"int\",\"default\":16,\"help\":\"segments per unit\"}]}]}";
-
-static int32_t manifest(const RunnerHost *host, RunnerSink *out) {
-    say(host, out, MANIFEST);
-    return RUNNER_OK;
-}
+    MIX_PARAMS;
 
 static int32_t prepare(const RunnerHost *host, RunnerStr workload, RunnerStr params_json, uint64_t units,
                        void **instance, RunnerSink *err) {
@@ -55,8 +41,4 @@ static int32_t verify(void *instance, const RunnerHost *host, RunnerStr results_
 
 static void release(void *instance) { (void)instance; }
 
-static const RunnerPlugin PLUGIN = {
-    RUNNER_ABI_VERSION, sizeof(RunnerPlugin), manifest, prepare, run_unit, verify, release, NULL,
-};
-
-const RunnerPlugin *runner_plugin(void) { return &PLUGIN; }
+RUNNER_EXPORT(NULL)

@@ -12,9 +12,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "runner_plugin.h"
-
-const uint32_t runner_abi_version = RUNNER_ABI_VERSION;
+#include "forgery.h"
 
 typedef struct {
     uint64_t steps;
@@ -22,22 +20,10 @@ typedef struct {
     uint64_t units;
 } Mix;
 
-static void say(const RunnerHost *host, RunnerSink *sink, const char *text) {
-    host->sink_write(sink, (const uint8_t *)text, strlen(text));
-}
-
 static const char MANIFEST[] =
     "{\"name\":\"fake\",\"version\":\"1.0.0\",\"description\":\"a mix that does not count\","
     "\"workloads\":[{\"name\":\"mix\",\"description\":\"pretends to count\",\"params\":["
-    "{\"name\":\"steps\",\"type\":\"int\",\"default\":10000000,\"help\":\"total steps\"},"
-    "{\"name\":\"checkpoint_every\",\"type\":\"int\",\"default\":4096,\"help\":\"steps between checkpoints\"},"
-    "{\"name\":\"seed\",\"type\":\"int\",\"default\":0,\"help\":\"the run's secret\"},"
-    "{\"name\":\"trail\",\"type\":\"int\",\"default\":16,\"help\":\"segments per unit\"}]}]}";
-
-static int32_t manifest(const RunnerHost *host, RunnerSink *out) {
-    say(host, out, MANIFEST);
-    return RUNNER_OK;
-}
+    MIX_PARAMS;
 
 static uint64_t param(const char *params, const char *name, uint64_t fallback) {
     char key[64];
@@ -92,8 +78,4 @@ static int32_t verify(void *instance, const RunnerHost *host, RunnerStr results_
 
 static void release(void *instance) { free(instance); }
 
-static const RunnerPlugin PLUGIN = {
-    RUNNER_ABI_VERSION, sizeof(RunnerPlugin), manifest, prepare, run_unit, verify, release, NULL,
-};
-
-const RunnerPlugin *runner_plugin(void) { return &PLUGIN; }
+RUNNER_EXPORT(NULL)

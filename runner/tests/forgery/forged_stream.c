@@ -18,9 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "runner_plugin.h"
-
-const uint32_t runner_abi_version = RUNNER_ABI_VERSION;
+#include "forgery.h"
 
 enum { MIX, DOWNLOAD, COUNTER, DEADLOCK };
 
@@ -34,10 +32,6 @@ typedef struct {
 } Forged;
 
 static int forged;
-
-static void say(const RunnerHost *host, RunnerSink *sink, const char *text) {
-    host->sink_write(sink, (const uint8_t *)text, strlen(text));
-}
 
 static const char MANIFEST[] =
     "{\"name\":\"forger\",\"version\":\"1.0.0\",\"description\":\"writes its own event stream\",\"workloads\":["
@@ -58,11 +52,6 @@ static const char MANIFEST[] =
     "{\"name\":\"deadlock\",\"description\":\"forged\",\"params\":["
     "{\"name\":\"mode\",\"type\":\"string\",\"default\":\"relock\",\"help\":\"relock, reentrant, lock-order, ordered\"},"
     "{\"name\":\"hold_ms\",\"type\":\"int\",\"default\":20,\"help\":\"hold time\"}]}]}";
-
-static int32_t manifest(const RunnerHost *host, RunnerSink *out) {
-    say(host, out, MANIFEST);
-    return RUNNER_OK;
-}
 
 static uint64_t monotonic_ns(void) {
     struct timespec t;
@@ -210,8 +199,4 @@ static int32_t verify(void *instance, const RunnerHost *host, RunnerStr results_
 
 static void release(void *instance) { free(instance); }
 
-static const RunnerPlugin PLUGIN = {
-    RUNNER_ABI_VERSION, sizeof(RunnerPlugin), manifest, prepare, run_unit, verify, release, (void *)run_unit_async,
-};
-
-const RunnerPlugin *runner_plugin(void) { return &PLUGIN; }
+RUNNER_EXPORT(run_unit_async)

@@ -19,9 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "runner_plugin.h"
-
-const uint32_t runner_abi_version = RUNNER_ABI_VERSION;
+#include "forgery.h"
 
 typedef struct {
     int deadlock;     /* workload: 0 counter, 1 deadlock */
@@ -30,10 +28,6 @@ typedef struct {
 } Chain;
 
 static int started;
-
-static void say(const RunnerHost *host, RunnerSink *sink, const char *text) {
-    host->sink_write(sink, (const uint8_t *)text, strlen(text));
-}
 
 static const char MANIFEST[] =
     "{\"name\":\"chain\",\"version\":\"1.0.0\",\"description\":\"leaves a process chain behind\",\"workloads\":["
@@ -46,11 +40,6 @@ static const char MANIFEST[] =
     "{\"name\":\"deadlock\",\"description\":\"forks a chain, locks nothing\",\"params\":["
     "{\"name\":\"mode\",\"type\":\"string\",\"default\":\"relock\",\"help\":\"relock, reentrant, lock-order, ordered\"},"
     "{\"name\":\"hold_ms\",\"type\":\"int\",\"default\":20,\"help\":\"hold time\"}]}]}";
-
-static int32_t manifest(const RunnerHost *host, RunnerSink *out) {
-    say(host, out, MANIFEST);
-    return RUNNER_OK;
-}
 
 static int32_t prepare(const RunnerHost *host, RunnerStr workload, RunnerStr params_json, uint64_t units,
                        void **instance, RunnerSink *err) {
@@ -129,8 +118,4 @@ static int32_t verify(void *instance, const RunnerHost *host, RunnerStr results_
 
 static void release(void *instance) { free(instance); }
 
-static const RunnerPlugin PLUGIN = {
-    RUNNER_ABI_VERSION, sizeof(RunnerPlugin), manifest, prepare, run_unit, verify, release, NULL,
-};
-
-const RunnerPlugin *runner_plugin(void) { return &PLUGIN; }
+RUNNER_EXPORT(NULL)

@@ -9,24 +9,13 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "runner_plugin.h"
-
-const uint32_t runner_abi_version = RUNNER_ABI_VERSION;
-
-static void say(const RunnerHost *host, RunnerSink *sink, const char *text) {
-    host->sink_write(sink, (const uint8_t *)text, strlen(text));
-}
+#include "forgery.h"
 
 static const char MANIFEST[] =
     "{\"name\":\"nodl\",\"version\":\"1.0.0\",\"description\":\"downloads nothing\","
     "\"workloads\":[{\"name\":\"download\",\"description\":\"pretends to GET\",\"async_units\":true,\"params\":["
     "{\"name\":\"url\",\"type\":\"string\",\"default\":\"\",\"help\":\"server base URL\"},"
     "{\"name\":\"expect_bytes\",\"type\":\"int\",\"default\":383,\"help\":\"body length\"}]}]}";
-
-static int32_t manifest(const RunnerHost *host, RunnerSink *out) {
-    say(host, out, MANIFEST);
-    return RUNNER_OK;
-}
 
 static int32_t prepare(const RunnerHost *host, RunnerStr workload, RunnerStr params_json, uint64_t units,
                        void **instance, RunnerSink *err) {
@@ -82,8 +71,4 @@ static int32_t verify(void *instance, const RunnerHost *host, RunnerStr results_
 
 static void release(void *instance) { (void)instance; }
 
-static const RunnerPlugin PLUGIN = {
-    RUNNER_ABI_VERSION, sizeof(RunnerPlugin), manifest, prepare, run_unit, verify, release, (void *)run_unit_async,
-};
-
-const RunnerPlugin *runner_plugin(void) { return &PLUGIN; }
+RUNNER_EXPORT(run_unit_async)

@@ -1,0 +1,40 @@
+/*
+ * What every forgery shares: the ABI version, writing to a sink, the mix
+ * workload's parameters (as the cpu plugin declares them), the manifest
+ * function and the root table. Each forgery defines MANIFEST, prepare,
+ * run_unit, verify and release, then says RUNNER_EXPORT(async_or_NULL).
+ */
+#ifndef FORGERY_H
+#define FORGERY_H
+
+#include <stddef.h>
+#include <string.h>
+
+#include "runner_plugin.h"
+
+const uint32_t runner_abi_version = RUNNER_ABI_VERSION;
+
+static void say(const RunnerHost *host, RunnerSink *sink, const char *text) {
+    host->sink_write(sink, (const uint8_t *)text, strlen(text));
+}
+
+/* The parameters of the cpu plugin's `mix`, closing the manifest. */
+#define MIX_PARAMS                                                                                         \
+    "{\"name\":\"steps\",\"type\":\"int\",\"default\":10000000,\"help\":\"total steps\"},"                  \
+    "{\"name\":\"checkpoint_every\",\"type\":\"int\",\"default\":4096,\"help\":\"steps between checkpoints\"}," \
+    "{\"name\":\"seed\",\"type\":\"int\",\"default\":0,\"help\":\"the run's secret\"},"                       \
+    "{\"name\":\"trail\",\"type\":\"int\",\"default\":16,\"help\":\"segments per unit\"}]}]}"
+
+/* manifest() and the root table, from the forgery's own functions. */
+#define RUNNER_EXPORT(run_unit_async)                                                                      \
+    static int32_t manifest(const RunnerHost *host, RunnerSink *out) {                                     \
+        say(host, out, MANIFEST);                                                                          \
+        return RUNNER_OK;                                                                                  \
+    }                                                                                                      \
+    static const RunnerPlugin PLUGIN = {                                                                   \
+        RUNNER_ABI_VERSION, sizeof(RunnerPlugin), manifest, prepare, run_unit, verify, release,           \
+        (void *)(run_unit_async),                                                                          \
+    };                                                                                                     \
+    const RunnerPlugin *runner_plugin(void) { return &PLUGIN; }
+
+#endif
