@@ -34,16 +34,7 @@ fn a_c_plugin_runs_under_every_strategy() {
          [[strategy]]\nkind = \"threads\"\nlabel = \"gil\"\nworkers = 2\noptions = { gil = true }\n\n\
          [[strategy]]\nkind = \"processes\"\nworkers = 2\n\n[[strategy]]\nkind = \"rayon\"\nworkers = 2\n",
     );
-    let out = runner("c-plugin")
-        .arg("--plugin-dir")
-        .arg(dir.path())
-        .arg(&file)
-        .args(["--format", "json"])
-        .assert()
-        .success()
-        .get_output()
-        .clone();
-    let doc = json(&out.stdout);
+    let doc = run_json(dir.path(), &file);
     assert_eq!(doc["workload"]["plugin"], "csum");
     for label in ["sequential", "threads", "gil", "processes", "rayon"] {
         let s = strategy(&doc, label);
@@ -59,18 +50,23 @@ fn a_c_plugin_runs_under_every_strategy() {
          units = 8\n\n[server]\ndelay_ms = 1\n\n[[strategy]]\nkind = \"threads\"\nworkers = 4\n\n\
          [[strategy]]\nkind = \"processes\"\nworkers = 2\n",
     );
+    let doc = run_json(dir.path(), &file);
+    for label in ["threads", "processes"] {
+        let s = strategy(&doc, label);
+        assert_eq!(s["verdict"], "8 of 8 units got \"200:383\"", "{s}");
+    }
+}
+
+/// Runs `file` with the plugins of `dir` and returns its JSON report.
+fn run_json(dir: &Path, file: &Path) -> serde_json::Value {
     let out = runner("c-plugin")
         .arg("--plugin-dir")
-        .arg(dir.path())
-        .arg(&file)
+        .arg(dir)
+        .arg(file)
         .args(["--format", "json"])
         .assert()
         .success()
         .get_output()
         .clone();
-    let doc = json(&out.stdout);
-    for label in ["threads", "processes"] {
-        let s = strategy(&doc, label);
-        assert_eq!(s["verdict"], "8 of 8 units got \"200:383\"", "{s}");
-    }
+    json(&out.stdout)
 }

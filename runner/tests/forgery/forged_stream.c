@@ -165,30 +165,7 @@ static int32_t run_unit(void *instance, const RunnerHost *host, uint64_t unit, R
     return RUNNER_ERROR;
 }
 
-typedef struct {
-    uint8_t tag;
-    int32_t value;
-} FfiPollI32;
-
-typedef struct {
-    void *fut_ptr;
-    FfiPollI32 (*poll_fn)(void *fut_ptr, void *context);
-    void (*drop_fn)(void *fut_ptr);
-} FfiFutureI32;
-
-static FfiPollI32 ready(void *fut_ptr, void *context) {
-    (void)context;
-    FfiPollI32 poll = {0, (int32_t)(intptr_t)fut_ptr};
-    return poll;
-}
-
-static void drop_nothing(void *fut_ptr) { (void)fut_ptr; }
-
-static FfiFutureI32 run_unit_async(void *instance, const RunnerHost *host, uint64_t unit, RunnerSink *out) {
-    int32_t status = run_unit(instance, host, unit, out);
-    FfiFutureI32 future = {(void *)(intptr_t)status, ready, drop_nothing};
-    return future;
-}
+RUNNER_ASYNC_READY(run_unit)
 
 static int32_t verify(void *instance, const RunnerHost *host, RunnerStr results_json, RunnerSink *out) {
     (void)instance;

@@ -8,6 +8,7 @@
 #define FORGERY_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "runner_plugin.h"
@@ -36,5 +37,34 @@ static void say(const RunnerHost *host, RunnerSink *sink, const char *text) {
         (void *)(run_unit_async),                                                                          \
     };                                                                                                     \
     const RunnerPlugin *runner_plugin(void) { return &PLUGIN; }
+
+/* An async form for C: `run_unit_async` runs `run_unit` at once and returns a
+ * future that is already ready with its status, in async_ffi's layout (a
+ * pointer, a poll function and a drop function). */
+typedef struct {
+    uint8_t tag;
+    int32_t value;
+} FfiPollI32;
+
+typedef struct {
+    void *fut_ptr;
+    FfiPollI32 (*poll_fn)(void *fut_ptr, void *context);
+    void (*drop_fn)(void *fut_ptr);
+} FfiFutureI32;
+
+static inline FfiPollI32 ready(void *fut_ptr, void *context) {
+    (void)context;
+    FfiPollI32 poll = {0, (int32_t)(intptr_t)fut_ptr};
+    return poll;
+}
+
+static inline void drop_nothing(void *fut_ptr) { (void)fut_ptr; }
+
+#define RUNNER_ASYNC_READY(run_unit)                                                                       \
+    static FfiFutureI32 run_unit_async(void *instance, const RunnerHost *host, uint64_t unit, RunnerSink *out) { \
+        int32_t status = run_unit(instance, host, unit, out);                                              \
+        FfiFutureI32 future = {(void *)(intptr_t)status, ready, drop_nothing};                             \
+        return future;                                                                                     \
+    }
 
 #endif
