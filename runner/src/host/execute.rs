@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use crate::host::plan::{PlannedRun, plan};
+use crate::host::plugin::Pin;
 use crate::host::record::Probe;
 use crate::host::record::{Recorder, RunRecord, VerdictSource};
 use crate::host::scenario::{StrategyEntry, Verifier};
@@ -110,6 +111,9 @@ fn run_once(
             ("seed", ParamValue::Int(0)) => *value = ParamValue::Int(fresh_seed()),
             _ => {}
         }
+    }
+    if let Some(why) = scenario.workload.pin.as_ref().and_then(Pin::changed) {
+        return Recorder::new(run.strategy, run.round, scenario.workload.units, false).not_started(why);
     }
     // Removed when this function returns: after the run's processes are gone.
     let scratch = match Scratch::make() {

@@ -5,8 +5,10 @@
 mod catalog;
 mod describe;
 mod manifest_check;
+mod pin;
 mod search;
 
 pub(crate) use catalog::{Catalog, ManifestSource};
 pub(crate) use describe::describe;
+pub(crate) use pin::Pin;
 pub(crate) use search::{PluginRef, SearchPath};

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use runner_sdk::{Manifest, ParamValue, WorkloadInfo};
 
+use crate::host::plugin::Pin;
 use crate::host::serve::ServeConfig;
 use crate::protocol::StrategySpec;
 use crate::protocol::contain::Limits;
@@ -88,6 +89,8 @@ pub(crate) struct WorkloadEntry {
     pub(crate) library: PathBuf,
     /// Whose verdict grades the runs.
     pub(crate) verifier: Verifier,
+    /// The library's file as validated; each run checks it is still that one.
+    pub(crate) pin: Option<Pin>,
     pub(crate) manifest: Manifest,
     pub(crate) name: String,
     pub(crate) units: u64,

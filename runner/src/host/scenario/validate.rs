@@ -17,7 +17,7 @@ use super::model::{Scenario, StrategyEntry, WorkloadEntry};
 use super::raw::{RawExpect, RawFile, RawReport, RawServer, RawStrategy, RawWorkload};
 use super::string_span::char_in_string;
 use crate::host::expect::{Expr, FUNCTIONS};
-use crate::host::plugin::{ManifestSource, PluginRef};
+use crate::host::plugin::{ManifestSource, Pin, PluginRef};
 use crate::host::serve::ServeConfig;
 use crate::protocol::{GilConfig, StrategyKind, StrategySpec};
 
@@ -303,7 +303,8 @@ fn workload(
     let units = limits::units(raw.units.as_ref())?;
 
     let params = check_params(&raw.params, info, base_dir, |spec| spec.default.clone())?;
-    Ok(WorkloadEntry { library, verifier, name: name.clone(), units, params, manifest })
+    let pin = Pin::take(&library);
+    Ok(WorkloadEntry { library, verifier, pin, name: name.clone(), units, params, manifest })
 }
 
 /// Checks `given` against the workload's declared parameters and returns every
