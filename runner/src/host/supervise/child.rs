@@ -1,4 +1,4 @@
-//! Spawning one child (`runner __worker` or `runner __describe`) and watching
+//! Spawning one child (`runner __run` or `runner __describe`) and watching
 //! it until it ends, times out or the runner is interrupted.
 //!
 //! The child's exit is detected with `waitid(WNOWAIT)`, which leaves it a

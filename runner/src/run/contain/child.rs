@@ -1,4 +1,4 @@
-//! Containment applied by the run's process to itself (`runner __worker`),
+//! Containment applied by the run's process to itself (`runner __run`),
 //! single-threaded, after reading its run description and before loading the
 //! plugin: everything it forks inherits it, and nothing the plugin does can
 //! undo it.

@@ -6,7 +6,7 @@
 //!
 //! Two halves. The host, between fork and exec of the run's process, calls
 //! `unshare(CLONE_NEWPID)` ([`unshare_from_pre_exec`]; with CLONE_NEWUSER when
-//! not root). That only affects the *next* fork: the exec'd `runner __worker`
+//! not root). That only affects the *next* fork: the exec'd `runner __run`
 //! itself stays outside. So the worker, first thing, calls [`enter`], which
 //! forks twice: the first child is pid 1 of the namespace (a tiny init that
 //! reaps and, on the run's end, exits so the kernel kills the rest); the
