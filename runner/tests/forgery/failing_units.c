@@ -12,18 +12,7 @@ static const char MANIFEST[] =
     "\"workloads\":[{\"name\":\"mix\",\"description\":\"fails\",\"params\":["
     MIX_PARAMS;
 
-static int32_t prepare(const RunnerHost *host, RunnerStr workload, RunnerStr params_json, uint64_t units,
-                       void **instance, RunnerSink *err) {
-    (void)params_json;
-    (void)units;
-    if (workload.len != 3 || memcmp(workload.ptr, "mix", 3) != 0) {
-        say(host, err, "no such workload");
-        return RUNNER_ERROR;
-    }
-    static int token;
-    *instance = &token;
-    return RUNNER_OK;
-}
+STATELESS_PREPARE("mix")
 
 static int32_t run_unit(void *instance, const RunnerHost *host, uint64_t unit, RunnerSink *out) {
     (void)instance;

@@ -19,6 +19,22 @@ static void say(const RunnerHost *host, RunnerSink *sink, const char *text) {
     host->sink_write(sink, (const uint8_t *)text, strlen(text));
 }
 
+/* A prepare() for a forgery with no state of its own: any parameters, only
+ * the workload `name`. */
+#define STATELESS_PREPARE(name)                                                                            \
+    static int32_t prepare(const RunnerHost *host, RunnerStr workload, RunnerStr params_json, uint64_t units, \
+                           void **instance, RunnerSink *err) {                                             \
+        (void)params_json;                                                                                 \
+        (void)units;                                                                                       \
+        if (workload.len != strlen(name) || memcmp(workload.ptr, name, workload.len) != 0) {               \
+            say(host, err, "no such workload");                                                            \
+            return RUNNER_ERROR;                                                                           \
+        }                                                                                                  \
+        static int token;                                                                                  \
+        *instance = &token;                                                                                \
+        return RUNNER_OK;                                                                                  \
+    }
+
 /* The parameters of the cpu plugin's `mix`, closing the manifest. */
 #define MIX_PARAMS                                                                                         \
     "{\"name\":\"steps\",\"type\":\"int\",\"default\":10000000,\"help\":\"total steps\"},"                  \

@@ -17,18 +17,7 @@ static const char MANIFEST[] =
     "{\"name\":\"url\",\"type\":\"string\",\"default\":\"\",\"help\":\"server base URL\"},"
     "{\"name\":\"expect_bytes\",\"type\":\"int\",\"default\":383,\"help\":\"body length\"}]}]}";
 
-static int32_t prepare(const RunnerHost *host, RunnerStr workload, RunnerStr params_json, uint64_t units,
-                       void **instance, RunnerSink *err) {
-    (void)params_json;
-    (void)units;
-    if (workload.len != 8 || memcmp(workload.ptr, "download", 8) != 0) {
-        say(host, err, "no such workload");
-        return RUNNER_ERROR;
-    }
-    static int token;
-    *instance = &token;
-    return RUNNER_OK;
-}
+STATELESS_PREPARE("download")
 
 static int32_t run_unit(void *instance, const RunnerHost *host, uint64_t unit, RunnerSink *out) {
     (void)instance;
