@@ -189,3 +189,22 @@ fn megabytes_on_stdout_are_captured_not_shown() {
     let run = &strategy(&doc, "sequential")["runs"][0];
     assert_eq!(run["stdout_bytes"], 8 * 1024 * 1024, "{run}");
 }
+
+/// `[limits] output` and `events` end the run with their own causes; the
+/// host keeps neither the output nor the events beyond a tail and a count.
+#[test]
+fn output_and_event_limits_have_their_own_verdicts() {
+    let dir = tempfile::tempdir().unwrap();
+    for (how, limit, cause) in
+        [("spam", "output = \"1 MiB\"", "output limit: the run wrote"), ("emit", "events = 1000", "event limit")]
+    {
+        let text = hostile("misbehave", 30.0, "[[strategy]]\nkind = \"sequential\"\n")
+            .replace("units = 4\n", &format!("units = 4\n\n[workload.params]\nhow = \"{how}\"\n"))
+            + &format!("\n[limits]\n{limit}\n");
+        let file = scenario(dir.path(), &format!("{how}.toml"), &text);
+        let out = runner("limits").arg(&file).args(["--format", "json"]).assert().code(1).get_output().clone();
+        let doc = json(&out.stdout);
+        let problem = strategy(&doc, "sequential")["runs"][0]["problem"].as_str().unwrap_or_default().to_owned();
+        assert!(problem.contains(cause), "{how}: {problem}");
+    }
+}

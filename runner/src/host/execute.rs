@@ -7,7 +7,7 @@ use std::time::Duration;
 use crate::host::plan::{PlannedRun, plan};
 use crate::host::plugin::Pin;
 use crate::host::record::Probe;
-use crate::host::record::{Recorder, RunRecord, VerdictSource};
+use crate::host::record::{RecordLimits, Recorder, RunRecord, VerdictSource};
 use crate::host::scenario::{StrategyEntry, Verifier};
 use crate::host::supervise::RunControl;
 use crate::host::verifier::{Verification, verify};
@@ -144,7 +144,9 @@ fn run_once(
     };
     let verifier = &scenario.workload.verifier;
     let keep_results = matches!(verifier, Verifier::Instructor(_));
-    let mut recorder = Recorder::new(run.strategy, run.round, scenario.workload.units, keep_results);
+    let limits = RecordLimits { events: scenario.limits.events, output_bytes: scenario.limits.output_bytes };
+    let mut recorder =
+        Recorder::new(run.strategy, run.round, scenario.workload.units, keep_results).with_limits(limits);
     let sampler = if options.pictures { crate::host::timeline::cpu::CpuSampler::start() } else { None };
     let supervised = supervise(&command, |event, at, control| {
         let progress = matches!(event, Event::UnitsDone { .. } | Event::UnitFailed { .. });

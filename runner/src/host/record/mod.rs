@@ -9,4 +9,4 @@ mod stream;
 pub(crate) use model::{RunFailure, RunRecord, Verdict, VerdictSource};
 #[cfg(test)]
 pub(crate) use recorder::NoProbe;
-pub(crate) use recorder::{Probe, Recorder};
+pub(crate) use recorder::{Probe, RecordLimits, Recorder};

@@ -126,6 +126,10 @@ pub(crate) enum RunFailure {
     FileTooLarge,
     #[error("CPU time limit: the run used its whole CPU allowance (SIGXCPU)")]
     CpuTime,
+    #[error("output limit: the run wrote {0} bytes on stdout and stderr, over its limit of {1}")]
+    OutputLimit(u64, u64),
+    #[error("event limit: the run emitted more than {0} custom events")]
+    EventLimit(u64),
 }
 
 impl RunRecord {

@@ -75,6 +75,22 @@ pub(crate) struct Recorder {
     /// Every unit's output, when a verifier will need them.
     results: Option<Vec<Option<String>>>,
     result_bytes: usize,
+    /// Custom events seen, and how many the run may emit.
+    custom_events: u64,
+    limits: RecordLimits,
+}
+
+/// What a run may emit before its record says it went over.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RecordLimits {
+    pub(crate) events: u64,
+    pub(crate) output_bytes: u64,
+}
+
+impl Default for RecordLimits {
+    fn default() -> Self {
+        RecordLimits { events: u64::MAX, output_bytes: u64::MAX }
+    }
 }
 
 impl Recorder {
@@ -108,7 +124,15 @@ impl Recorder {
             clock_origin_ns: None,
             results: keep_results.then(Vec::new),
             result_bytes: 0,
+            custom_events: 0,
+            limits: RecordLimits::default(),
         }
+    }
+
+    /// The run's event and output limits.
+    pub(crate) fn with_limits(mut self, limits: RecordLimits) -> Recorder {
+        self.limits = limits;
+        self
     }
 
     /// Takes in one event, read by the host at `at`.
@@ -206,7 +230,9 @@ impl Recorder {
             Event::Manifest { .. } | Event::UnitResult { .. } => {
                 self.stream.fail(|| "an event only a worker or a describe child sends".to_owned());
             }
-            Event::Custom { .. } => {}
+            // Never kept: counted against the run's limit, so the host's
+            // memory stays bounded whatever a plugin emits.
+            Event::Custom { .. } => self.custom_events += 1,
         }
     }
 
@@ -267,6 +293,13 @@ impl Recorder {
         // The host's own protections beside what the run applied to itself.
         let protections = record.protections.get_or_insert_with(Default::default);
         protections.items.extend(report.protections.items.iter().cloned());
+        let output = report.stdout.bytes + report.stderr.bytes;
+        if output > self.limits.output_bytes {
+            record.failure = Some(RunFailure::OutputLimit(output, self.limits.output_bytes));
+        }
+        if self.custom_events > self.limits.events {
+            record.failure = Some(RunFailure::EventLimit(self.limits.events));
+        }
         if let Some(limit) = limit_hit(report) {
             // A limit the kernel enforced outranks how the process then ended.
             record.failure = Some(limit);
