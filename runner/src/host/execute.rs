@@ -144,7 +144,7 @@ fn run_once(
     };
     let verifier = &scenario.workload.verifier;
     let keep_results = matches!(verifier, Verifier::Instructor(_));
-    let limits = RecordLimits { events: scenario.limits.events, output_bytes: scenario.limits.output_bytes };
+    let limits = RecordLimits { events: strategy.limits.events, output_bytes: strategy.limits.output_bytes };
     let mut recorder =
         Recorder::new(run.strategy, run.round, scenario.workload.units, keep_results).with_limits(limits);
     let sampler = if options.pictures { crate::host::timeline::cpu::CpuSampler::start() } else { None };
@@ -225,7 +225,7 @@ fn containment_plan(
         None => NetPlan { connect_ports: None, bind_ephemeral: true },
     };
     ChildPlan {
-        limits: scenario.limits,
+        limits: strategy.limits,
         workers: u64::from(strategy.spec.workers),
         scratch_dir: Some(scratch.to_owned()),
         private_dirs: lab.into_iter().collect(),

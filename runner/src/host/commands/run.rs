@@ -49,7 +49,9 @@ pub(crate) fn run(args: &RunArgs, quiet: bool, catalog: &mut Catalog) -> u8 {
     }
     for scenario in &mut scenarios {
         for limit in &args.limits {
-            if let Err(e) = scenario.limits.set_from_arg(limit) {
+            let all =
+                std::iter::once(&mut scenario.limits).chain(scenario.strategies.iter_mut().map(|s| &mut s.limits));
+            if let Some(Err(e)) = all.map(|limits| limits.set_from_arg(limit)).find(Result::is_err) {
                 eprintln!("error: --limit {}: {}", sanitize::line(limit), sanitize::multiline(&e));
                 unusable = true;
             }

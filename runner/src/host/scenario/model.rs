@@ -131,6 +131,9 @@ pub(crate) struct StrategyEntry {
     pub(crate) params: Vec<(String, ParamValue)>,
     /// Names of the parameters this strategy overrides.
     pub(crate) overrides: Vec<String>,
+    /// What each of its runs may use: `[limits]`, then the strategy's own
+    /// `limits`, then `--limit`.
+    pub(crate) limits: Limits,
 }
 
 impl StrategyEntry {

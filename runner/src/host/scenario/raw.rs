@@ -105,4 +105,6 @@ pub(crate) struct RawStrategy {
     /// Overrides of `[workload.params]` for this strategy only.
     #[serde(default)]
     pub(crate) params: BTreeMap<Spanned<String>, Spanned<toml::Value>>,
+    /// Overrides of `[limits]` for this strategy only.
+    pub(crate) limits: Option<Spanned<toml::Table>>,
 }

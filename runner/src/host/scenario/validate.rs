@@ -19,6 +19,7 @@ use super::string_span::char_in_string;
 use crate::host::expect::{Expr, FUNCTIONS};
 use crate::host::plugin::{ManifestSource, Pin, PluginRef};
 use crate::host::serve::ServeConfig;
+use crate::protocol::contain::Limits;
 use crate::protocol::{GilConfig, StrategyKind, StrategySpec};
 
 const DEFAULT_REPEAT: u32 = 5;
@@ -84,6 +85,9 @@ fn parse(path: &Path, text: &str, manifests: &mut dyn ManifestSource) -> Result<
     let expectations =
         raw.expect.iter().map(|e| expectation(e.get_ref(), &strategies, text)).collect::<Result<Vec<_>, _>>()?;
     let figure_table = raw.report.as_ref().map(|r| figure_table(r.get_ref(), &strategies)).transpose()?;
+    let limits = super::run_limits::limits(raw.limits.as_ref(), Limits::default())?;
+    let mut strategies = strategies;
+    super::run_limits::strategy_limits(&raw.strategy, &mut strategies, limits)?;
     Ok(Scenario {
         expectations,
         path: path.to_owned(),
@@ -97,7 +101,7 @@ fn parse(path: &Path, text: &str, manifests: &mut dyn ManifestSource) -> Result<
         baseline,
         server: raw.server.as_ref().map(|s| server(s.get_ref())).transpose()?,
         figure_table,
-        limits: super::run_limits::limits(raw.limits.as_ref())?,
+        limits,
         text: text.to_owned(),
     })
 }
@@ -483,5 +487,5 @@ fn strategy(raw: &RawStrategy, workload: &WorkloadEntry, base_dir: &Path) -> Res
     })?;
     let overrides = raw.params.keys().map(|k| k.get_ref().clone()).collect();
     let spec = StrategySpec { kind, workers, gil, units_in_flight };
-    Ok(StrategyEntry { label, spec, workload: info.name.clone(), params, overrides })
+    Ok(StrategyEntry { label, spec, workload: info.name.clone(), params, overrides, limits: Default::default() })
 }
