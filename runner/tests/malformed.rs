@@ -36,6 +36,7 @@ const CORPUS: &[(&str, &str, &str)] = &[
     ("missing_plugin_file", "5:10", "libnothing.so` does not exist"),
     ("strategy_unknown_workload", "10:12", "plugin `cpu` has no workload `nop`"),
     ("report_unknown_row", "13:15", "`relative_to`: no strategy is labelled `memory`"),
+    ("limits_unknown", "8:1", "[limits] `memoryy`: unknown limit `memoryy`"),
     // A check in each TOML string form, with non-ASCII text and escapes before the error.
     ("expect_multiline_literal_non_ascii", "13:21", "in expectation: expected a number, a call or `(`"),
     ("expect_multiline_basic_escapes", "14:5", "in expectation: expected a number, a call or `(`"),
