@@ -8,6 +8,7 @@ use super::EventSink;
 use super::contain::{plan_from_run_json, protect};
 use super::plugin::{CallError, HostApi, Instance, Plugin};
 use super::strategy::{self, RunContext};
+use crate::protocol::contain::{ChildPlan, NetPlan};
 use crate::protocol::{EVENT_FD, Event, FatalError, GO, RunClock, RunSpec, VerifySpec};
 
 /// Bytes of unit outputs per `results` event: well under the host's line limit.
@@ -76,6 +77,16 @@ pub(crate) fn describe_main(path: Option<&Path>) -> ExitCode {
     let (Some(sink), Some(path)) = (open_sink(), path) else {
         return ExitCode::from(2);
     };
+    // A library's constructors run as it loads: contained like a run, with
+    // nothing to write and no network (the report stays here: a describe
+    // child answers with a manifest only).
+    let plan = ChildPlan {
+        workers: 1,
+        readable: vec![path.to_owned()],
+        net: NetPlan { connect_ports: Some(Vec::new()), bind_ephemeral: false },
+        ..ChildPlan::default()
+    };
+    let _ = protect(&plan);
     let described = Plugin::open(path).and_then(|plugin| plugin.manifest(HostApi::plain(0).raw()));
     match described {
         Ok(manifest) => {

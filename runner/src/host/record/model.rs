@@ -132,7 +132,44 @@ pub(crate) enum RunFailure {
     EventLimit(u64),
 }
 
+impl RunFailure {
+    /// A stable name for the cause, for scripts (`cause` in the JSON).
+    pub(crate) fn code(&self) -> &'static str {
+        match self {
+            RunFailure::TimedOut(_) => "timed_out",
+            RunFailure::Crashed { .. } => "killed_by_signal",
+            RunFailure::Exited { .. } => "exited",
+            RunFailure::Fatal(_) => "could_not_run",
+            RunFailure::WorkerDied(_) => "worker_died",
+            RunFailure::Aborted(_) => "aborted",
+            RunFailure::LeftProcesses(_) => "left_processes",
+            RunFailure::Interrupted => "interrupted",
+            RunFailure::NotStarted(_) => "not_started",
+            RunFailure::UnitsMissing { .. } => "units_missing",
+            RunFailure::Tampered(_) => "tampered",
+            RunFailure::Impossible(_) => "impossible",
+            RunFailure::OutOfMemory(_) => "out_of_memory",
+            RunFailure::TooManyProcesses(_) => "too_many_processes",
+            RunFailure::FileTooLarge => "file_too_large",
+            RunFailure::CpuTime => "cpu_time",
+            RunFailure::OutputLimit(..) => "output_limit",
+            RunFailure::EventLimit(_) => "event_limit",
+        }
+    }
+}
+
 impl RunRecord {
+    /// How the run came out, as a stable name: `ok`, `units_failed`,
+    /// `not_verified`, or the cause of its failure ([`RunFailure::code`]).
+    pub(crate) fn cause(&self) -> &'static str {
+        match (&self.failure, &self.verdict) {
+            (Some(failure), _) => failure.code(),
+            _ if self.units_failed > 0 => "units_failed",
+            (None, Some(v)) if v.verified => "ok",
+            (None, _) => "not_verified",
+        }
+    }
+
     /// Ran every unit, verified, and nothing went wrong.
     pub(crate) fn succeeded(&self) -> bool {
         self.failure.is_none() && self.units_failed == 0 && self.verdict.as_ref().is_some_and(|v| v.verified)

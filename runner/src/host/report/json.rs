@@ -157,6 +157,9 @@ struct RunDoc<'a> {
     /// Bytes the plugin printed on stdout (captured, never shown).
     stdout_bytes: u64,
     verified: Option<bool>,
+    /// How the run came out, a stable name: `ok`, `units_failed`,
+    /// `not_verified`, `timed_out`, `out_of_memory`, `tampered`… (0.3).
+    cause: &'static str,
     /// The figures above are the host's; these are what the run said it
     /// measured, a cross-check only (0.3).
     reported: Option<ReportedDoc>,
@@ -221,6 +224,7 @@ fn run_doc(run: &RunRecord) -> RunDoc<'_> {
         workers_seen: run.workers_seen,
         stdout_bytes: run.stdout_bytes,
         verified: run.verdict.as_ref().map(|v| v.verified),
+        cause: run.cause(),
         reported: run.reported.map(|r| ReportedDoc {
             wall_s: r.wall_ns as f64 / 1e9,
             user_s: r.user_ns as f64 / 1e9,
