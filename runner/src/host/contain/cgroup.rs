@@ -11,6 +11,12 @@
 //! v1 controllers memory, pids, cpuacct and freezer, each where mounted.
 //! A runner that was SIGKILLed leaves its groups behind: the next runner
 //! start kills their tasks and removes them ([`remove_stale`]).
+//!
+//! Measured (v1 hybrid, kernel 6.18): joining costs the run ~5 ms, almost all
+//! in the first `cgroup.procs` write (`strace -T`: 13.7 ms under strace; the
+//! next three controllers ~25 µs each): the kernel waits for an RCU grace
+//! period to take `cgroup_threadgroup_rwsem`. `clone3(CLONE_INTO_CGROUP)`
+//! (v2 only) or the `favordynmods` mount option would avoid it.
 
 use std::fs;
 use std::io::Write;
