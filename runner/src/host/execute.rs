@@ -141,6 +141,8 @@ fn run_once(
         hold_stdin: true,
         timeout: scenario.timeout,
         grace: GRACE,
+        limits: strategy.limits,
+        workers: u64::from(strategy.spec.workers),
     };
     let verifier = &scenario.workload.verifier;
     let keep_results = matches!(verifier, Verifier::Instructor(_));

@@ -39,6 +39,8 @@ pub(crate) fn verify(what: &Verification<'_>, results: Vec<Option<String>>) -> V
         hold_stdin: false,
         timeout: what.timeout,
         grace: GRACE,
+        limits: Default::default(),
+        workers: 1,
     };
     let refused = |message: String| Verdict {
         verified: false,

@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use super::EventSink;
-use super::contain::{plan_from_run_json, protect};
+use super::contain::protect;
 use super::plugin::{CallError, HostApi, Instance, Plugin};
 use super::strategy::{self, RunContext};
 use crate::protocol::contain::{ChildPlan, NetPlan};
@@ -34,8 +34,14 @@ pub(crate) fn run_main() -> ExitCode {
     let result = match spec {
         Ok(spec) => {
             // Still single-threaded, before the plugin loads: the run contains itself.
-            let workers = u64::from(spec.strategy.workers);
-            let plan = plan_from_run_json(&line, spec.scratch_dir.as_deref(), &spec.plugin, &spec.params_json, workers);
+            // The host always sends its plan; without one, the strictest
+            // that still runs: writes only in scratch, reads the library.
+            let plan = spec.contain.clone().unwrap_or_else(|| ChildPlan {
+                workers: u64::from(spec.strategy.workers),
+                scratch_dir: spec.scratch_dir.clone(),
+                readable: vec![spec.plugin.clone()],
+                ..ChildPlan::default()
+            });
             sink.send(&Event::Contained { protections: protect(&plan) });
             run(&spec, &sink, &mut input)
         }

@@ -10,4 +10,4 @@ mod pidns;
 mod setup;
 
 pub use setup::RunContainment;
-pub(crate) use setup::{harden_runner, prepare_for_run_json};
+pub(crate) use setup::{harden_runner, pid_namespace_requested};

@@ -77,17 +77,10 @@ impl RunContainment {
     }
 }
 
-/// Until the run description carries the limits (`contain` key, a
-/// [`super::ChildPlan`]): the limits and workers of a run from the JSON the
-/// host writes to the run's stdin; defaults for anything missing (and for
-/// `runner __describe`, whose stdin is empty).
-pub fn prepare_for_run_json(stdin: &[u8]) -> RunContainment {
-    let doc: serde_json::Value = serde_json::from_slice(stdin).unwrap_or_default();
-    let limits = serde_json::from_value::<Limits>(doc["contain"]["limits"].clone()).unwrap_or_default();
-    let workers = doc["strategy"]["workers"].as_u64().unwrap_or(1);
-    // Interim switch, read by the host only (the run cannot change the host's environment).
-    let pid_namespace = std::env::var_os("RUNNER_PID_NAMESPACE").is_some_and(|v| v == "1");
-    RunContainment::prepare(&limits, workers, pid_namespace)
+/// Whether runs get a PID namespace: opt-in, until it is an option. Read by
+/// the host only (a run cannot change the host's environment).
+pub(crate) fn pid_namespace_requested() -> bool {
+    std::env::var_os("RUNNER_PID_NAMESPACE").is_some_and(|v| v == "1")
 }
 
 /// PR_SET_DUMPABLE 0 on the runner, once: /proc/<runner>/{mem,fd,environ}

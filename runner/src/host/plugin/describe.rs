@@ -24,6 +24,8 @@ pub(crate) fn describe(path: &Path) -> Result<Manifest, LoadError> {
         hold_stdin: false,
         timeout: DESCRIBE_TIMEOUT,
         grace: Duration::from_millis(200),
+        limits: Default::default(),
+        workers: 1,
     };
     let mut answer: Option<Result<Manifest, LoadError>> = None;
     let crashed = |cause: String| LoadError::CrashedInInit { path: path.to_owned(), cause };

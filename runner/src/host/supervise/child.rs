@@ -22,7 +22,8 @@ use super::capture::{Capture, Captured};
 use super::group::{die_with_parent, kill_and_reap, reap_orphans, signal_group};
 use super::signals::{Interrupt, interrupted, set_run_group};
 use crate::host::contain::cgroup::CgroupFigures;
-use crate::protocol::contain::Protections;
+use crate::host::contain::{RunContainment, pid_namespace_requested};
+use crate::protocol::contain::{Limits, Protections};
 use crate::protocol::{EVENT_FD, Event, signal_name};
 
 /// How often the loop looks at the clock, the child and the interrupt flag.
@@ -50,6 +51,9 @@ pub(crate) struct ChildCommand {
     pub(crate) timeout: Duration,
     /// Time between SIGTERM and SIGKILL.
     pub(crate) grace: Duration,
+    /// What the child's cgroup bounds, and its workers (for the task limit).
+    pub(crate) limits: Limits,
+    pub(crate) workers: u64,
 }
 
 /// How the child ended.
@@ -140,7 +144,7 @@ pub(crate) fn supervise(
     // watching it.
     let events = read_events(events_rx)?;
     // contain: a cgroup for the run, made before the spawn and joined between fork and exec.
-    let containment = crate::host::contain::prepare_for_run_json(&command.stdin);
+    let containment = RunContainment::prepare(&command.limits, command.workers, pid_namespace_requested());
     let mut child = spawn(command, events_tx.as_raw_fd(), &containment)?;
     drop(events_tx);
     let pid = Pid::from_raw(child.id() as i32);
@@ -232,11 +236,7 @@ enum Ending {
     Interrupted(Interrupt),
 }
 
-fn spawn(
-    command: &ChildCommand,
-    event_fd: i32,
-    containment: &crate::host::contain::RunContainment,
-) -> std::io::Result<Child> {
+fn spawn(command: &ChildCommand, event_fd: i32, containment: &RunContainment) -> std::io::Result<Child> {
     // The running binary itself, even if the file was rebuilt since it started.
     let mut cmd = Command::new("/proc/self/exe");
     cmd.args(&command.args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).process_group(0);

@@ -8,10 +8,8 @@
 //! Landlock, then dropping capabilities, then seccomp last (it denies calls
 //! the earlier steps might use). Every step is reported, applied or not.
 
-use std::path::{Path, PathBuf};
-
 use super::{landlock_rules, privs, rlimits, seccomp};
-use crate::protocol::contain::{ChildPlan, NetPlan, Protections};
+use crate::protocol::contain::{ChildPlan, Protections};
 
 /// Applies every protection of `plan` to this process; never fails (a
 /// protection that cannot be had is reported as unavailable, and the host
@@ -30,39 +28,4 @@ fn step(report: &mut Protections, name: &str, apply: impl FnOnce(&mut Protection
     let started = std::time::Instant::now();
     apply(report);
     report.step_ns.push((name.to_owned(), started.elapsed().as_nanos() as u64));
-}
-
-/// The plan for a run: the `contain` key of the run description when the
-/// host sent one, else (until the host sends it) a plan made from what the
-/// run description already says: default limits, the scratch directory, the
-/// plugin and any existing absolute path among the parameters readable,
-/// connect to any port, bind only ephemeral ports.
-pub(crate) fn plan_from_run_json(
-    run_json: &str,
-    scratch_dir: Option<&Path>,
-    plugin: &Path,
-    params_json: &str,
-    workers: u64,
-) -> ChildPlan {
-    #[derive(serde::Deserialize)]
-    struct WithPlan {
-        #[serde(default)]
-        contain: Option<ChildPlan>,
-    }
-    if let Ok(WithPlan { contain: Some(plan) }) = serde_json::from_str::<WithPlan>(run_json) {
-        return plan;
-    }
-    let mut readable = vec![plugin.to_owned()];
-    if let Ok(serde_json::Value::Object(params)) = serde_json::from_str::<serde_json::Value>(params_json) {
-        readable.extend(
-            params.values().filter_map(|v| v.as_str()).map(PathBuf::from).filter(|p| p.is_absolute() && p.exists()),
-        );
-    }
-    ChildPlan {
-        workers,
-        scratch_dir: scratch_dir.map(Path::to_owned),
-        readable,
-        net: NetPlan { connect_ports: None, bind_ephemeral: true },
-        ..ChildPlan::default()
-    }
 }

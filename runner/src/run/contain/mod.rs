@@ -18,5 +18,4 @@ mod privs;
 mod rlimits;
 mod seccomp;
 
-pub(crate) use child::plan_from_run_json;
 pub use child::protect;
