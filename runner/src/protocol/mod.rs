@@ -20,7 +20,7 @@ mod strategy;
 pub(crate) use channel::{DESCRIBE_SUBCOMMAND, EVENT_FD, GO, RUN_SUBCOMMAND, VERIFY_SUBCOMMAND};
 pub(crate) use clock::{RunClock, monotonic_ns};
 pub(crate) use event::{Event, FatalError, GilStats, Measurement, UnitSpan, WaitKind, WaitSpan};
-pub(crate) use exit::{RUN_ABORTED_EXIT, signal_name};
+pub(crate) use exit::{FORBIDDEN_CALL_MARKER, RUN_ABORTED_EXIT, forbidden_call_in, signal_name};
 pub(crate) use load_error::LoadError;
 pub(crate) use run_spec::{RunSpec, VerifySpec};
 pub(crate) use strategy::{GilConfig, StrategyKind, StrategySpec};

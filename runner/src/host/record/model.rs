@@ -130,6 +130,9 @@ pub(crate) enum RunFailure {
     OutputLimit(u64, u64),
     #[error("event limit: the run emitted more than {0} custom events")]
     EventLimit(u64),
+    /// A call the seccomp filter denies; the name is the run's own word.
+    #[error("forbidden operation: {0} (the sandbox denies this system call; the process was killed by SIGSYS)")]
+    Forbidden(String),
 }
 
 impl RunFailure {
@@ -154,6 +157,7 @@ impl RunFailure {
             RunFailure::CpuTime => "cpu_time",
             RunFailure::OutputLimit(..) => "output_limit",
             RunFailure::EventLimit(_) => "event_limit",
+            RunFailure::Forbidden(_) => "forbidden_operation",
         }
     }
 }
@@ -164,6 +168,7 @@ impl RunRecord {
     pub(crate) fn cause(&self) -> &'static str {
         match (&self.failure, &self.verdict) {
             (Some(failure), _) => failure.code(),
+            _ if self.units_failed > 0 && self.hit_open_files_limit() => "too_many_open_files",
             _ if self.units_failed > 0 => "units_failed",
             (None, Some(v)) if v.verified => "ok",
             (None, _) => "not_verified",
@@ -198,6 +203,15 @@ impl RunRecord {
         }
     }
 
+    /// A unit failed on EMFILE: the run met its `open_files` limit. The
+    /// kernel keeps no count of refused opens, so this reads the units' own
+    /// error messages (a submission that forges one only fails itself).
+    pub(crate) fn hit_open_files_limit(&self) -> bool {
+        self.unit_failures
+            .iter()
+            .any(|f| f.message.contains("Too many open files") || f.message.contains("os error 24"))
+    }
+
     /// One line on what went wrong, or `None`.
     pub(crate) fn problem(&self) -> Option<String> {
         if let Some(failure) = &self.failure {
@@ -205,7 +219,12 @@ impl RunRecord {
         }
         if let Some(first) = self.unit_failures.first() {
             let how = if first.panicked { "panicked" } else { "failed" };
-            return Some(format!("{} unit(s) failed; unit {} {how}: {}", self.units_failed, first.unit, first.message));
+            let limit =
+                if self.hit_open_files_limit() { "too many open files (the run's open_files limit): " } else { "" };
+            return Some(format!(
+                "{limit}{} unit(s) failed; unit {} {how}: {}",
+                self.units_failed, first.unit, first.message
+            ));
         }
         match &self.verdict {
             Some(v) if !v.verified => Some(format!("not verified: {}", v.message)),

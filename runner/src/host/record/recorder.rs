@@ -13,7 +13,7 @@ use crate::host::plan::Round;
 use crate::host::supervise::{Captured, ChildExit, ChildReport};
 use crate::host::timeline::{Bar, CpuSample, Timeline, Wait};
 use crate::host::witness::CpuTime;
-use crate::protocol::{Event, Measurement, monotonic_ns};
+use crate::protocol::{Event, Measurement, forbidden_call_in, monotonic_ns};
 
 /// How far the run's own wall time may exceed the host's (it is measured
 /// inside the host's window, so only clock reads separate them).
@@ -304,6 +304,9 @@ impl Recorder {
             // A limit the kernel enforced outranks how the process then ended.
             record.failure = Some(limit);
         }
+        if matches!(&record.failure, Some(RunFailure::WorkerDied(how)) if how.ends_with("killed by SIGSYS")) {
+            record.failure = Some(forbidden(report));
+        }
         let accounted = record.units_ok + record.units_failed;
         if record.failure.is_none() && accounted != self.units {
             record.failure = Some(RunFailure::UnitsMissing { units: self.units, accounted });
@@ -370,6 +373,7 @@ fn limit_hit(report: &ChildReport) -> Option<RunFailure> {
         return Some(RunFailure::OutOfMemory(kills));
     }
     match &report.exit {
+        ChildExit::Signaled(signal) if signal == "SIGSYS" => return Some(forbidden(report)),
         ChildExit::Signaled(signal) if signal == "SIGXFSZ" => return Some(RunFailure::FileTooLarge),
         ChildExit::Signaled(signal) if signal == "SIGXCPU" => return Some(RunFailure::CpuTime),
         ChildExit::Exited(0) => return None,
@@ -377,6 +381,13 @@ fn limit_hit(report: &ChildReport) -> Option<RunFailure> {
     }
     // Refused forks only explain a run that failed.
     cgroup.and_then(|c| c.pids_limit_hits).filter(|&n| n > 0).map(RunFailure::TooManyProcesses)
+}
+
+/// A process of the run was killed by `SIGSYS`: the seccomp filter stopped a
+/// call, which the run's handler named on stderr.
+fn forbidden(report: &ChildReport) -> RunFailure {
+    let name = forbidden_call_in(&report.stderr.tail).unwrap_or("a system call the run did not name");
+    RunFailure::Forbidden(name.to_owned())
 }
 
 /// The last non-empty line the process wrote on stderr, as a hint.

@@ -7,11 +7,14 @@
 //! Measured here (2 cores, kernel 6.18, root, Landlock ABI 7): RLIMIT_AS = 1
 //! GiB stops io_bound's 64 threads at the 24th, so memory uses RLIMIT_DATA
 //! (and the host's cgroup); a unit's kill/SIGSTOP/ptrace of the runner gets
-//! EPERM, opening /proc/<runner>/fd/1 EACCES, mount and unshare EPERM, the
+//! EPERM (kill and SIGSTOP from Landlock's signal scope; ptrace, mount and
+//! unshare end the run by `SIGSYS` as forbidden operations), opening
+//! /proc/<runner>/fd/1 EACCES, the
 //! 4097th open file EMFILE, a 1.2 GB file SIGXFSZ. Set-up cost per step:
 //! `cargo bench -p runner --bench containment`.
 
 mod child;
+mod forbidden;
 mod landlock_rules;
 pub(crate) mod pidns;
 mod privs;

@@ -1,8 +1,9 @@
 //! A seccomp filter for the run's process (and everything it forks): system
 //! calls a lecture workload never needs and a hostile plugin would use
-//! against the grader or the machine return EPERM, so the run's verdict can
-//! name a "forbidden operation" instead of the process dying unexplained.
-//! Installed last in the run's process, after the runner's own set-up.
+//! against the grader or the machine end the run with a "forbidden
+//! operation" verdict that names the call (`SECCOMP_RET_TRAP`, then
+//! `forbidden.rs`). Installed last in the run's process, after the runner's
+//! own set-up.
 //!
 //! Namespaces: `unshare`, `setns` and `clone` with any CLONE_NEW* flag are
 //! denied. `clone3` passes its flags in memory, which a filter cannot read,
@@ -21,7 +22,7 @@ use seccompiler::{
 
 use crate::protocol::contain::Protections;
 
-/// Denied outright, with EPERM.
+/// Denied outright: the caller gets `SIGSYS`.
 const DENIED: &[(&str, i64)] = &[
     ("ptrace", libc::SYS_ptrace),
     ("process_vm_readv", libc::SYS_process_vm_readv),
@@ -81,7 +82,16 @@ fn arch() -> Result<seccompiler::TargetArch, String> {
     std::env::consts::ARCH.try_into().map_err(|_| format!("no seccomp filter for {}", std::env::consts::ARCH))
 }
 
-/// Two programs: EPERM for the denied calls, ENOSYS for clone3. Filters
+/// The name of a denied call, for the `SIGSYS` handler (async-signal-safe:
+/// a scan of a static table).
+pub(crate) fn name_of(number: i64) -> Option<&'static str> {
+    if number == libc::SYS_clone {
+        return Some("clone_with_namespace_flags");
+    }
+    DENIED.iter().find(|&&(_, nr)| nr == number).map(|&(name, _)| name)
+}
+
+/// Two programs: a trap for the denied calls, ENOSYS for clone3. Filters
 /// stack; each call is matched by one of them at most.
 pub(crate) fn build() -> Result<[BpfProgram; 2], String> {
     let arch = arch()?;
@@ -95,8 +105,7 @@ pub(crate) fn build() -> Result<[BpfProgram; 2], String> {
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| e.to_string())?;
     rules.insert(libc::SYS_clone, clone_rules);
-    let eperm = SeccompFilter::new(rules, SeccompAction::Allow, SeccompAction::Errno(libc::EPERM as u32), arch)
-        .map_err(|e| e.to_string())?;
+    let trap = SeccompFilter::new(rules, SeccompAction::Allow, SeccompAction::Trap, arch).map_err(|e| e.to_string())?;
     let clone3 = SeccompFilter::new(
         BTreeMap::from([(libc::SYS_clone3, Vec::new())]),
         SeccompAction::Allow,
@@ -105,7 +114,7 @@ pub(crate) fn build() -> Result<[BpfProgram; 2], String> {
     )
     .map_err(|e| e.to_string())?;
     Ok([
-        eperm.try_into().map_err(|e: seccompiler::BackendError| e.to_string())?,
+        trap.try_into().map_err(|e: seccompiler::BackendError| e.to_string())?,
         clone3.try_into().map_err(|e: seccompiler::BackendError| e.to_string())?,
     ])
 }
@@ -113,12 +122,13 @@ pub(crate) fn build() -> Result<[BpfProgram; 2], String> {
 /// Installs the filters on this (single-threaded) process.
 pub(crate) fn apply(report: &mut Protections) {
     let result = build().and_then(|programs| {
+        super::forbidden::install()?;
         for program in &programs {
             // Sets no_new_privs itself if needed (it was, before).
             seccompiler::apply_filter(program).map_err(|e| format!("seccomp: {e}"))?;
         }
         Ok(format!(
-            "{} system calls return EPERM (ptrace, process_vm_*, mount, bpf, perf_event_open, keyctl, kexec, modules, \
+            "{} system calls end the run as a forbidden operation (ptrace, process_vm_*, mount, bpf, perf_event_open, keyctl, kexec, modules, \
              reboot, swap, clock setting, unshare/setns, clone with CLONE_NEW*…); clone3 returns ENOSYS",
             DENIED.len() + 1
         ))
