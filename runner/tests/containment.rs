@@ -182,3 +182,20 @@ fn under_a_pid_namespace_every_strategy_runs_and_the_runner_is_out_of_sight() {
     assert!(problem(&doc, "processes").contains("killed by SIGKILL"), "{doc}");
     assert_eq!(processes_with_marker(marker), Vec::<u32>::new(), "processes left behind");
 }
+
+#[test]
+fn doctor_names_every_protection_and_what_a_cgroup_join_costs() {
+    let out = Command::new(env!("CARGO_BIN_EXE_runner")).args(["doctor", "--json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for key in ["landlock_abi", "seccomp", "cgroup_creatable", "cgroup_join_ms", "user_namespaces", "pid_namespaces"] {
+        assert!(doc.get(key).is_some(), "doctor --json has no {key}: {doc}");
+    }
+    // Where the runner may make groups (root here), the join was timed.
+    if doc["cgroup_creatable"].get("Ok").is_some() {
+        assert!(doc["cgroup_join_ms"]["Ok"].as_f64().is_some_and(|ms| ms >= 0.0), "{doc}");
+    }
+    let text = Command::new(env!("CARGO_BIN_EXE_runner")).arg("doctor").output().unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("quiet enough to measure"), "{text}");
+}

@@ -12,6 +12,9 @@ use super::cgroup;
 /// The load average under which figures are worth taking.
 pub(crate) const QUIET_LOAD: f64 = 0.5;
 
+/// A cgroup join slower than this is worth a word of advice.
+const SLOW_JOIN_MS: f64 = 1.0;
+
 /// What `runner doctor` reports.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct Doctor {
@@ -22,6 +25,8 @@ pub(crate) struct Doctor {
     pub(crate) cgroup_version: Option<&'static str>,
     /// Whether the runner could make (and remove) a run's cgroup just now.
     pub(crate) cgroup_creatable: Result<String, String>,
+    /// What joining a run's group cost just now, in ms (see `join_cost.rs`).
+    pub(crate) cgroup_join_ms: Result<f64, String>,
     pub(crate) user_namespaces: Result<(), String>,
     pub(crate) pid_namespaces: Result<(), String>,
     pub(crate) cores: usize,
@@ -52,6 +57,7 @@ pub(crate) fn examine() -> Doctor {
             let what: Vec<&str> = g.applied.iter().filter(|(_, r)| r.is_ok()).map(|(n, _)| *n).collect();
             what.join(", ")
         }),
+        cgroup_join_ms: super::join_cost::measure().map(|d| d.as_secs_f64() * 1e3),
         user_namespaces: try_in_child(nix::libc::CLONE_NEWUSER),
         pid_namespaces: try_in_child(nix::libc::CLONE_NEWPID | if root { 0 } else { nix::libc::CLONE_NEWUSER }),
         cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
@@ -136,6 +142,15 @@ impl fmt::Display for Doctor {
         match &self.cgroup_creatable {
             Ok(what) => writeln!(f, "  run cgroups            yes: {what}")?,
             Err(e) => writeln!(f, "  run cgroups            no ({e})")?,
+        }
+        match &self.cgroup_join_ms {
+            Ok(ms) if *ms > SLOW_JOIN_MS => writeln!(
+                f,
+                "  joining a run's cgroup {ms:.2} ms per run (the kernel waits for an RCU grace period; {})",
+                super::join_cost::advice(self.cgroup_version)
+            )?,
+            Ok(ms) => writeln!(f, "  joining a run's cgroup {ms:.2} ms per run")?,
+            Err(_) => {}
         }
         writeln!(f, "  user namespaces        {}", yes(&self.user_namespaces))?;
         writeln!(f, "  PID namespaces         {}", yes(&self.pid_namespaces))?;
