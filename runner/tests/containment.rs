@@ -121,12 +121,23 @@ fn orphans_that_left_the_process_group_are_counted_and_killed() {
 }
 
 #[test]
+fn orphans_of_a_forked_worker_do_not_keep_the_run_waiting() {
+    // They inherit the worker's pipe; the run reads it until the worker is
+    // reaped, not until its end (which the orphans hold off for 30 s).
+    let marker = "contain-worker-orphans";
+    let started = Instant::now();
+    let doc = attempt(marker, "orphans", 3, PROCESSES);
+    assert_eq!(problem(&doc, "processes"), "left 3 process(es) behind, killed", "{doc}");
+    assert!(started.elapsed() < Duration::from_secs(20), "the run waited for its orphans");
+    assert_eq!(processes_with_marker(marker), Vec::<u32>::new(), "processes left behind");
+}
+
+#[test]
 fn what_a_sigkilled_runner_left_dies_at_the_next_runner_start() {
     let marker = "contain-sigkill";
     let dir = tempfile::tempdir().unwrap();
-    // Under `processes`, the orphans keep the worker's result pipe open, so
-    // the run waits for them: the runner is killed while they live.
-    let file = scenario(dir.path(), "orphans.toml", &escape("orphans", 3, 600, PROCESSES));
+    // The unit spins after forking its orphans: the runner is killed while they live.
+    let file = scenario(dir.path(), "orphans.toml", &escape("orphans-spin", 3, 600, SEQUENTIAL));
     let mut child = Command::new(env!("CARGO_BIN_EXE_runner"))
         .arg(&file)
         .env("RUNNER_TEST_MARKER", marker)

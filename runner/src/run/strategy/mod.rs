@@ -10,6 +10,7 @@ mod rayon_pool;
 mod sequential;
 mod threads;
 mod unit;
+mod worker_pipe;
 
 pub(crate) use unit::{RunContext, StrategyOutcome};
 

@@ -11,7 +11,7 @@
 //! by pid.
 
 use std::fs::File;
-use std::io::{BufRead, BufReader, PipeReader, PipeWriter};
+use std::io::PipeWriter;
 use std::os::fd::OwnedFd;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Mutex;
@@ -19,22 +19,20 @@ use std::sync::Mutex;
 use nix::sys::wait::{WaitStatus, waitpid};
 use nix::unistd::{ForkResult, Pid, fork};
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use super::async_units::run_chunk;
 use super::chunks::chunk;
 use super::unit::{RunContext, StrategyOutcome, WorkerState};
+use super::worker_pipe::relay;
+use crate::protocol::FatalError;
 use crate::protocol::signal_name;
-use crate::protocol::{Event, FatalError};
 use crate::run::plugin::{HostApi, WorkerHooks};
-use crate::run::{EventSink, UsageMeter, WorkerLog};
+use crate::run::{EventSink, UsageMeter};
 
 /// Exit code of a worker process whose runner code (not the plugin) panicked;
 /// unusual, so that a plugin's own `exit(101)` is not mistaken for it.
 const WORKER_PANICKED: i32 = 199;
-
-/// How a serialized [`Event::UnitResult`] begins.
-const RESULT_PREFIX: &str = r#"{"event":"unit_result""#;
 
 #[derive(Debug)]
 struct Forked {
@@ -107,13 +105,24 @@ pub(crate) fn run(cx: &RunContext<'_>, workers: u32, feed: Feed, body: Body) -> 
 
     // Every fork is done: threads are safe from here on.
     let results = Mutex::new(vec![None; cx.units as usize]);
-    std::thread::scope(|scope| {
-        for (worker, reader) in forked.iter().zip(readers) {
+    let gone: Vec<AtomicBool> = forked.iter().map(|_| AtomicBool::new(false)).collect();
+    let worker_failures = std::thread::scope(|scope| {
+        for ((worker, reader), gone) in forked.iter().zip(readers).zip(&gone) {
             let results = &results;
-            scope.spawn(move || relay(worker.id, reader, cx.events, results));
+            scope.spawn(move || relay(worker.id, reader, gone, cx.events, results));
         }
+        // Reaped here, not at the pipes' end: see `worker_pipe.rs`.
+        let failures: Vec<String> = forked
+            .iter()
+            .zip(&gone)
+            .filter_map(|(worker, gone)| {
+                let failure = reap(worker);
+                gone.store(true, Ordering::Release);
+                failure
+            })
+            .collect();
+        failures
     });
-    let worker_failures = forked.iter().filter_map(reap).collect();
     let results = results.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner());
     Ok(StrategyOutcome { results, measurement: meter.finish(), worker_failures })
 }
@@ -197,26 +206,6 @@ impl Drop for SharedCounter {
     fn drop(&mut self) {
         // SAFETY: unmaps exactly what `new` mapped.
         unsafe { nix::libc::munmap(self.ptr.as_ptr().cast(), size_of::<AtomicU64>()) };
-    }
-}
-
-/// Forwards a worker's events to the run's stream, keeping unit results
-/// (which the host does not need) for verification here.
-fn relay(id: u32, reader: PipeReader, events: &EventSink, results: &Mutex<Vec<Option<String>>>) {
-    let mut log = WorkerLog::new(events, id);
-    for line in BufReader::new(reader).lines() {
-        let Ok(line) = line else { break };
-        // Only result lines are parsed; the rest pass through untouched.
-        if line.starts_with(RESULT_PREFIX) {
-            if let Ok(Event::UnitResult { unit, output }) = serde_json::from_str(&line)
-                && let Ok(mut results) = results.lock()
-                && let Some(slot) = results.get_mut(unit as usize)
-            {
-                *slot = Some(output);
-            }
-            continue;
-        }
-        log.push_line(line.as_bytes());
     }
 }
 
