@@ -19,6 +19,7 @@ use std::time::Instant;
 use runner::bench::{ChildPlan, Limits, NetPlan, RunContainment};
 
 const ROUNDS: usize = 15;
+const WHOLE_RUN_ROUNDS: usize = 7;
 
 fn median(mut values: Vec<f64>) -> f64 {
     values.sort_by(f64::total_cmp);
@@ -48,7 +49,8 @@ fn child_steps(plan: &ChildPlan) -> Vec<(String, u64)> {
     serde_json::from_slice(&text).expect("the child reported its steps")
 }
 
-/// Seconds for one run of a no-op workload through `binary`, start-up excluded.
+/// Seconds for one run of a no-op workload through `binary`, start-up
+/// excluded (21 rounds less 1 round, over 20), measured once.
 fn per_run(binary: &std::path::Path, pid_namespace: bool) -> f64 {
     let dir = tempfile::tempdir().unwrap();
     let time = |repeat: u32| {
@@ -71,8 +73,7 @@ fn per_run(binary: &std::path::Path, pid_namespace: bool) -> f64 {
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         started.elapsed().as_secs_f64()
     };
-    let rounds: Vec<f64> = (0..5).map(|_| (time(21) - time(1)) / 20.0).collect();
-    median(rounds)
+    (time(21) - time(1)) / 20.0
 }
 
 fn plugin_dir() -> PathBuf {
@@ -106,7 +107,7 @@ fn main() {
     let mut grouped = true;
     for _ in 0..ROUNDS {
         let started = Instant::now();
-        let contained = RunContainment::prepare(&Limits::default(), 2, false);
+        let contained = RunContainment::prepare(&Limits::default(), 2, false, true);
         create.push(started.elapsed().as_secs_f64() * 1e3);
         let started = Instant::now();
         grouped &= contained.finish().is_some();
@@ -133,12 +134,28 @@ fn main() {
     println!();
 
     let here = PathBuf::from(env!("CARGO_BIN_EXE_runner"));
-    println!("a whole no-op run (sequential, 1 unit), per run, start-up excluded, median of 5");
+    let mut binaries =
+        vec![("this runner (contained)", here.clone(), false), ("this runner + PID namespace", here, true)];
+    if let Some(baseline) = std::env::var_os("RUNNER_BASELINE") {
+        binaries.push(("RUNNER_BASELINE", PathBuf::from(baseline), false));
+    }
+    // Interleaved, so that a burst of load on the machine falls on every binary alike.
+    let mut figures: Vec<Vec<f64>> = vec![Vec::new(); binaries.len()];
+    for _ in 0..WHOLE_RUN_ROUNDS {
+        for (i, (_, binary, pid_namespace)) in binaries.iter().enumerate() {
+            figures[i].push(per_run(binary, *pid_namespace) * 1e3);
+        }
+    }
+    println!(
+        "a whole no-op run (sequential, 1 unit), per run, start-up excluded, median of {WHOLE_RUN_ROUNDS} interleaved"
+    );
     println!("| binary                                  | per run  |");
     println!("|-----------------------------------------|----------|");
-    println!("| {:<39} | {:>5.2} ms |", "this runner (contained)", per_run(&here, false) * 1e3);
-    println!("| {:<39} | {:>5.2} ms |", "this runner + PID namespace", per_run(&here, true) * 1e3);
-    if let Some(baseline) = std::env::var_os("RUNNER_BASELINE") {
-        println!("| {:<39} | {:>5.2} ms |", "RUNNER_BASELINE", per_run(&PathBuf::from(baseline), false) * 1e3);
+    let medians: Vec<f64> = figures.into_iter().map(median).collect();
+    for ((name, _, _), m) in binaries.iter().zip(&medians) {
+        println!("| {name:<39} | {m:>5.2} ms |");
+    }
+    if let Some(baseline) = medians.get(2) {
+        println!("| {:<39} | {:>5.2} ms |", "added by containment (contained − baseline)", medians[0] - baseline);
     }
 }

@@ -17,7 +17,7 @@ mod load_error;
 mod run_spec;
 mod strategy;
 
-pub(crate) use channel::{DESCRIBE_SUBCOMMAND, EVENT_FD, GO, RUN_SUBCOMMAND, VERIFY_SUBCOMMAND};
+pub(crate) use channel::{DESCRIBE_SUBCOMMAND, EVENT_FD, GO, JOINED, RUN_SUBCOMMAND, VERIFY_SUBCOMMAND};
 pub(crate) use clock::{RunClock, monotonic_ns};
 pub(crate) use event::{Event, FatalError, GilStats, Measurement, UnitSpan, WaitKind, WaitSpan};
 pub(crate) use exit::{FORBIDDEN_CALL_MARKER, RUN_ABORTED_EXIT, forbidden_call_in, signal_name};

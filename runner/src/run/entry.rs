@@ -9,7 +9,7 @@ use super::contain::protect;
 use super::plugin::{CallError, HostApi, Instance, Plugin};
 use super::strategy::{self, RunContext};
 use crate::protocol::contain::{ChildPlan, NetPlan};
-use crate::protocol::{EVENT_FD, Event, FatalError, GO, RunClock, RunSpec, VerifySpec};
+use crate::protocol::{EVENT_FD, Event, FatalError, GO, JOINED, RunClock, RunSpec, VerifySpec};
 
 /// Bytes of unit outputs per `results` event: well under the host's line limit.
 const RESULTS_BATCH_BYTES: usize = 1 << 20;
@@ -122,6 +122,10 @@ fn run(spec: &RunSpec, sink: &EventSink, input: &mut impl BufRead) -> Result<(),
     if let Some(dir) = &spec.scratch_dir {
         super::plugin::set_scratch_dir(dir);
     }
+    // Nothing of the plugin's runs before this process is in its cgroup.
+    if !host_says(input, JOINED) {
+        return Err(FatalError::Internal { message: "the host never said the run joined its cgroup".to_owned() });
+    }
     let plugin = Plugin::open(&spec.plugin).map_err(|error| FatalError::Load { error })?;
     let host = HostApi::plain(spec.strategy.workers);
     let instance = prepare(&plugin, &host, &spec.workload, &spec.params_json, spec.units)?;
@@ -129,7 +133,7 @@ fn run(spec: &RunSpec, sink: &EventSink, input: &mut impl BufRead) -> Result<(),
     sink.send(&Event::Prepared { pid: std::process::id(), clock_origin_ns: clock.origin_ns() });
     // The host starts its clock as it sends the go: the measured phase is
     // timed from outside, between points the host controls.
-    if !host_says_go(input) {
+    if !host_says(input, GO) {
         return Err(FatalError::Internal { message: "the host never said go".to_owned() });
     }
 
@@ -141,7 +145,7 @@ fn run(spec: &RunSpec, sink: &EventSink, input: &mut impl BufRead) -> Result<(),
     sink.send(&Event::Measured { measurement: outcome.measurement });
     // Stay until the host has looked at this process; go on regardless if it
     // cannot say so (the host reads the rest or not, as it likes).
-    host_says_go(input);
+    host_says(input, GO);
     send_results(sink, &outcome.results);
     // The plugin's own verdict: the grade when the plugin is the scenario's
     // own; only information when a submission stands in for it (the host
@@ -177,9 +181,9 @@ fn prepare(
     })
 }
 
-fn host_says_go(input: &mut impl BufRead) -> bool {
-    let mut go = [0u8; 1];
-    input.read_exact(&mut go).is_ok() && go[0] == GO
+fn host_says(input: &mut impl BufRead, byte: u8) -> bool {
+    let mut got = [0u8; 1];
+    input.read_exact(&mut got).is_ok() && got[0] == byte
 }
 
 /// Every unit's output, in batches of about [`RESULTS_BATCH_BYTES`].

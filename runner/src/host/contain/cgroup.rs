@@ -224,6 +224,20 @@ impl RunCgroup {
         }
     }
 
+    /// Puts process `pid` in the group, from the host (the process may run
+    /// meanwhile: see [`crate::protocol::JOINED`]).
+    pub(crate) fn join_pid(&self, pid: i32) -> Result<(), String> {
+        let text = pid.to_string();
+        for fd in &self.procs {
+            // SAFETY: write from a live buffer to a descriptor this group owns.
+            let written = unsafe { nix::libc::write(fd.as_raw_fd(), text.as_ptr().cast(), text.len()) };
+            if written != text.len() as isize {
+                return Err(format!("cgroup.procs: {}", std::io::Error::last_os_error()));
+            }
+        }
+        Ok(())
+    }
+
     /// Kills every task in the group until none is left; returns how many were killed.
     pub(crate) fn kill_all(&mut self) -> u64 {
         let until = Instant::now() + KILL_PATIENCE;

@@ -1,8 +1,15 @@
 //! Containment set up by the host (the `runner` the user started) around
 //! each run's process: the runner made non-dumpable (so a run of the same
 //! uid cannot read its memory or descriptors through /proc), and a cgroup per
-//! run made before the spawn, joined by the child between fork and exec,
-//! emptied and removed after the run.
+//! run made before the spawn, emptied and removed after the run.
+//!
+//! Joining the group: a run's process (which waits for [`JOINED`] before it
+//! loads the plugin) is put there by the host right after the spawn, while it
+//! starts and contains itself, so the kernel's wait for the join overlaps that
+//! work; other children (describe, verify) and runs in a PID namespace (whose
+//! init forks the run at once) join between fork and exec.
+//!
+//! [`JOINED`]: crate::protocol::JOINED
 
 use super::cgroup::{CgroupFigures, RunCgroup};
 use crate::protocol::contain::Limits;
@@ -17,13 +24,17 @@ pub struct RunContainment {
     cgroup: Option<RunCgroup>,
     /// Start the run in a PID namespace of its own (see `pidns.rs`).
     pid_namespace: bool,
+    /// Join the group between fork and exec, rather than from the host.
+    join_in_pre_exec: bool,
     /// What the host applied (cgroup_*, runner_dumpable).
     pub(crate) report: Protections,
 }
 
 impl RunContainment {
-    /// Everything the host can set up for a run of `workers` workers under `limits`.
-    pub fn prepare(limits: &Limits, workers: u64, pid_namespace: bool) -> RunContainment {
+    /// Everything the host can set up for a run of `workers` workers under
+    /// `limits`. `host_joins`: the child waits for [`crate::protocol::JOINED`],
+    /// so the host may join it after the spawn ([`RunContainment::join`]).
+    pub fn prepare(limits: &Limits, workers: u64, pid_namespace: bool, host_joins: bool) -> RunContainment {
         let mut report = Protections::default();
         report.record("runner_dumpable", harden_runner());
         let cgroup = match RunCgroup::create(limits.memory_bytes, limits.processes_for(workers)) {
@@ -47,13 +58,32 @@ impl RunContainment {
             report
                 .applied("pid_namespace", "the run is pid 2 of a namespace of its own; the runner is not in its view");
         }
-        RunContainment { cgroup, pid_namespace, report }
+        RunContainment { cgroup, pid_namespace, join_in_pre_exec: pid_namespace || !host_joins, report }
+    }
+
+    /// Whether the host is to call [`RunContainment::join`] after the spawn.
+    pub(crate) fn host_joins(&self) -> bool {
+        !self.join_in_pre_exec
+    }
+
+    /// Puts the spawned child in the group (when [`Self::host_joins`]). A
+    /// failure leaves the run without the group's limits, which the report
+    /// then says.
+    pub(crate) fn join(&mut self, pid: i32) {
+        let Some(group) = &self.cgroup else { return };
+        if let Err(why) = group.join_pid(pid) {
+            for name in ["cgroup_memory", "cgroup_pids", "cgroup_cpu", "cgroup_kill"] {
+                self.report.items.retain(|item| item.name != name);
+                self.report.unavailable(name, format!("could not join the run's group: {why}"));
+            }
+        }
     }
 
     /// The closure to run in the child between fork and exec
-    /// (async-signal-safe): joins the cgroup, then unshares the PID namespace.
+    /// (async-signal-safe): joins the cgroup (unless the host joins it),
+    /// then unshares the PID namespace.
     pub(crate) fn pre_exec(&self) -> impl FnMut() -> std::io::Result<()> + Send + Sync + 'static {
-        let join = self.cgroup.as_ref().map(RunCgroup::join_from_pre_exec);
+        let join = self.cgroup.as_ref().filter(|_| self.join_in_pre_exec).map(RunCgroup::join_from_pre_exec);
         let unshare = self.pid_namespace.then(super::pidns::unshare_from_pre_exec);
         move || {
             if let Some(join) = &join {

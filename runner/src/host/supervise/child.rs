@@ -24,7 +24,7 @@ use super::signals::{Interrupt, interrupted, set_run_group};
 use crate::host::contain::cgroup::CgroupFigures;
 use crate::host::contain::{RunContainment, pid_namespace_requested};
 use crate::protocol::contain::{Limits, Protections};
-use crate::protocol::{EVENT_FD, Event, signal_name};
+use crate::protocol::{EVENT_FD, Event, JOINED, signal_name};
 
 /// How often the loop looks at the clock, the child and the interrupt flag.
 const TICK: Duration = Duration::from_millis(20);
@@ -144,7 +144,9 @@ pub(crate) fn supervise(
     // watching it.
     let events = read_events(events_rx)?;
     // contain: a cgroup for the run, made before the spawn and joined between fork and exec.
-    let containment = RunContainment::prepare(&command.limits, command.workers, pid_namespace_requested());
+    // A run's process waits for JOINED before it loads the plugin: the host joins it.
+    let mut containment =
+        RunContainment::prepare(&command.limits, command.workers, pid_namespace_requested(), command.hold_stdin);
     let mut child = spawn(command, events_tx.as_raw_fd(), &containment)?;
     drop(events_tx);
     let pid = Pid::from_raw(child.id() as i32);
@@ -152,6 +154,13 @@ pub(crate) fn supervise(
 
     let stdin = feed_stdin(&mut child, command.stdin.clone(), command.hold_stdin);
     let mut control = RunControl { pid: pid.as_raw(), event_pipe, stdin };
+    if containment.host_joins() {
+        // While the child starts and contains itself (see `contain/setup.rs`).
+        containment.join(pid.as_raw());
+    }
+    if command.hold_stdin {
+        control.send(JOINED);
+    }
     let stdout = Capture::start(child.stdout.take().expect("piped"), "stdout");
     let stderr = Capture::start(child.stderr.take().expect("piped"), "stderr");
 
