@@ -177,6 +177,18 @@ pub(crate) enum Command {
     },
     /// Serve pages over HTTP/1.1: the lecture's server on 127.0.0.1:8000, and the mock of the outside world.
     Serve(ServeConfig),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell): `source <(runner completions bash)`.
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) on stdout: `runner man > runner.1 && man -l runner.1`.
+    Man {
+        /// Write runner.1 and a page per subcommand (runner-run.1…) into DIR instead.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
     /// Which protections this machine gives runs (Landlock, seccomp, cgroups, namespaces), and whether it is quiet enough to measure.
     Doctor {
         /// Print the report as JSON.

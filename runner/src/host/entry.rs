@@ -19,6 +19,12 @@ pub(crate) fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { exit_code::INPUT_UNUSABLE } else { exit_code::OK });
         }
     };
+    // Generated from the command line's own definitions; they touch nothing else.
+    match &cli.command {
+        Some(Command::Completions { shell }) => return ExitCode::from(commands::completions(*shell)),
+        Some(Command::Man { dir }) => return ExitCode::from(commands::man(dir.as_deref())),
+        _ => {}
+    }
     init_logging(&cli.global);
     // The server handles its own signals (tokio) and needs no plugins.
     if let Some(Command::Serve(args)) = &cli.command {
@@ -43,7 +49,9 @@ pub(crate) fn main() -> ExitCode {
             commands::new_plugin(name, dir.as_deref(), sdk.as_deref())
         }
         Some(Command::Doctor { json }) => commands::doctor(*json),
-        Some(Command::Serve(_)) => unreachable!("dispatched above"),
+        Some(Command::Serve(_) | Command::Completions { .. } | Command::Man { .. }) => {
+            unreachable!("dispatched above")
+        }
         None => commands::run(&cli.run, cli.global.quiet, &mut catalog),
     };
     ExitCode::from(code)
