@@ -89,6 +89,11 @@ pub(crate) struct RunArgs {
     #[arg(long, value_name = "FILE.html")]
     pub(crate) report: Option<PathBuf>,
 
+    /// Write every run as a Chrome trace-event file for Perfetto UI or chrome://tracing: a process per
+    /// run, a track per worker, a slice per unit, lock and IO waits, CPU per core.
+    #[arg(long, value_name = "FILE.json")]
+    pub(crate) trace: Option<PathBuf>,
+
     /// After the table, draw each strategy's median run: a lane per worker and the load of each core.
     #[arg(long)]
     pub(crate) timeline: bool,
@@ -108,7 +113,7 @@ pub(crate) struct RunArgs {
 impl RunArgs {
     /// Whether any output needs the per-core CPU samples.
     pub(crate) fn wants_pictures(&self) -> bool {
-        self.timeline || self.report.is_some()
+        self.timeline || self.report.is_some() || self.trace.is_some()
     }
 }
 

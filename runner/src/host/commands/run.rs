@@ -13,7 +13,8 @@ use crate::host::exit_code;
 use crate::host::grade::grade;
 use crate::host::plugin::Catalog;
 use crate::host::report::{
-    Csv, Exporter, Gradescope, Html, Json, Junit, Markdown, Report, ScenarioResult, Table, timelines_for_terminal,
+    Csv, Exporter, Gradescope, Html, Json, Junit, Markdown, Report, ScenarioResult, Table, Trace,
+    timelines_for_terminal,
 };
 use crate::host::scenario::{self, Scenario};
 use crate::host::stats::summarize;
@@ -25,11 +26,15 @@ pub(crate) fn run(args: &RunArgs, quiet: bool, catalog: &mut Catalog) -> u8 {
         eprintln!("error: no scenario file given\n(try `runner scenarios/cpu_bound.toml`, or `runner --help`)");
         return exit_code::INPUT_UNUSABLE;
     }
-    let outputs: Vec<(&str, &std::path::Path)> =
-        [("--junit", &args.junit), ("--gradescope", &args.gradescope), ("--report", &args.report)]
-            .into_iter()
-            .filter_map(|(flag, path)| Some((flag, path.as_deref()?)))
-            .collect();
+    let outputs: Vec<(&str, &std::path::Path)> = [
+        ("--junit", &args.junit),
+        ("--gradescope", &args.gradescope),
+        ("--report", &args.report),
+        ("--trace", &args.trace),
+    ]
+    .into_iter()
+    .filter_map(|(flag, path)| Some((flag, path.as_deref()?)))
+    .collect();
     if let Err(e) = output_path::check_all(&outputs) {
         eprintln!("error: {e}");
         return exit_code::INPUT_UNUSABLE;
@@ -126,8 +131,8 @@ pub(crate) fn run(args: &RunArgs, quiet: bool, catalog: &mut Catalog) -> u8 {
     }
 
     let reports: Vec<Report<'_>> = results.iter().map(ScenarioResult::report).collect();
-    let files: [(&Option<PathBuf>, &dyn Exporter); 3] =
-        [(&args.junit, &Junit), (&args.gradescope, &Gradescope), (&args.report, &Html)];
+    let files: [(&Option<PathBuf>, &dyn Exporter); 4] =
+        [(&args.junit, &Junit), (&args.gradescope, &Gradescope), (&args.report, &Html), (&args.trace, &Trace)];
     for (path, exporter) in files {
         if let Some(path) = path {
             let written = exporter

@@ -14,6 +14,7 @@ mod result;
 mod table;
 mod text;
 mod timelines;
+mod trace;
 
 #[cfg(test)]
 mod tests;
@@ -28,3 +29,4 @@ pub(crate) use markdown::Markdown;
 pub(crate) use result::{Report, ScenarioResult};
 pub(crate) use table::Table;
 pub(crate) use timelines::for_terminal as timelines_for_terminal;
+pub(crate) use trace::Trace;
