@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::host::report::ColorChoice;
 use crate::host::serve::ServeConfig;
 
 const EXAMPLES: &str = "\
@@ -55,6 +56,10 @@ pub(crate) struct GlobalArgs {
     /// Only errors on stderr.
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     pub(crate) quiet: bool,
+
+    /// Colour the table: `auto` only on a terminal and without `NO_COLOR`, `always` (for `less -R`), `never`.
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto, global = true)]
+    pub(crate) color: ColorChoice,
 }
 
 /// `runner [run] FILE...`

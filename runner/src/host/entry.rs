@@ -42,7 +42,7 @@ pub(crate) fn main() -> ExitCode {
     let mut catalog =
         Catalog::new(SearchPath::from_env(&cli.global.plugin_dirs), cli.global.plugin_overrides.iter().cloned());
     let code = match &cli.command {
-        Some(Command::Run(args)) => commands::run(args, cli.global.quiet, &mut catalog),
+        Some(Command::Run(args)) => commands::run(args, cli.global.quiet, cli.global.color.enabled(), &mut catalog),
         Some(Command::List) => commands::list(&mut catalog),
         Some(Command::Validate { files }) => commands::validate(files, &mut catalog),
         Some(Command::New { what: NewWhat::Plugin { name, dir, sdk } }) => {
@@ -52,7 +52,7 @@ pub(crate) fn main() -> ExitCode {
         Some(Command::Serve(_) | Command::Completions { .. } | Command::Man { .. }) => {
             unreachable!("dispatched above")
         }
-        None => commands::run(&cli.run, cli.global.quiet, &mut catalog),
+        None => commands::run(&cli.run, cli.global.quiet, cli.global.color.enabled(), &mut catalog),
     };
     ExitCode::from(code)
 }

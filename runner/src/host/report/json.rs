@@ -24,6 +24,7 @@ pub(crate) struct Json;
 #[derive(Serialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 struct Document<'a> {
+    #[cfg_attr(test, schemars(extend("const" = 1)))]
     schema_version: u32,
     runner_version: &'static str,
     scenario: ScenarioDoc<'a>,
