@@ -11,13 +11,16 @@ use std::collections::{BTreeMap, BTreeSet};
 use common::{runner, scenario};
 use serde_json::Value;
 
+/// A slice on a track: start and end in µs, and its name.
+type Slice = (f64, f64, String);
+
 /// Checks `trace` against the trace-event format; returns the events.
 fn check_format(trace: &Value) -> Vec<Value> {
     let events = trace["traceEvents"].as_array().expect("a traceEvents array").clone();
     assert!(["ms", "ns"].contains(&trace["displayTimeUnit"].as_str().unwrap()));
     let mut named_processes = BTreeSet::new();
     let mut named_threads = BTreeSet::new();
-    let mut slices: BTreeMap<(u64, u64), Vec<(f64, f64, String)>> = BTreeMap::new();
+    let mut slices: BTreeMap<(u64, u64), Vec<Slice>> = BTreeMap::new();
     for e in &events {
         let ph = e["ph"].as_str().unwrap_or_else(|| panic!("no ph: {e}"));
         assert!(e["name"].is_string(), "no name: {e}");
@@ -51,7 +54,7 @@ fn check_format(trace: &Value) -> Vec<Value> {
     for (track, mut spans) in slices {
         assert!(named_threads.contains(&track), "track {track:?} has slices but no thread_name");
         spans.sort_by(|a, b| a.0.total_cmp(&b.0).then(b.1.total_cmp(&a.1)));
-        let mut open: Vec<(f64, f64, String)> = Vec::new();
+        let mut open: Vec<Slice> = Vec::new();
         for span in spans {
             while open.last().is_some_and(|top| top.1 <= span.0 + SLACK_US) {
                 open.pop();
