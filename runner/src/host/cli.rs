@@ -162,7 +162,8 @@ pub(crate) enum NewWhat {
         /// Directory to create (default: NAME).
         #[arg(long)]
         dir: Option<PathBuf>,
-        /// Path of runner's plugin SDK (default: where this runner was built from).
+        /// Path of runner's plugin SDK (default: where this runner was built from). Inside the SDK's
+        /// workspace the crate names it by a relative path, elsewhere by its absolute path.
         #[arg(long)]
         sdk: Option<PathBuf>,
     },
