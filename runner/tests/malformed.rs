@@ -51,6 +51,9 @@ const CORPUS: &[(&str, &str, &str)] = &[
     ("sweep_too_many_rows", "10:1", "make 1024 rows; a scenario has at most 1000"),
     ("switch_interval_tiny", "10:46", "`switch_interval_ms` must be a number of milliseconds from 0.001"),
     ("points_huge", "13:10", "`points` must be between 0 and 10000"),
+    // Gradescope's visibility: one of its four values, given once.
+    ("expect_unknown_visibility", "13:14", "unknown visibility `after_due`"),
+    ("expect_hidden_and_visibility", "13:10", "an expectation has `hidden` or `visibility`, not both"),
     ("deep_nesting", "9:89", "cannot recurse further"),
     // A raw control character in the file: refused, and shown escaped.
     ("control_character", "3:16", "description = \"\\x1b]0;owned\\x07\""),

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::host::report::ColorChoice;
 use crate::host::serve::ServeConfig;
 
 const EXAMPLES: &str = "\
@@ -55,6 +56,10 @@ pub(crate) struct GlobalArgs {
     /// Only errors on stderr.
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     pub(crate) quiet: bool,
+
+    /// Colour the table: `auto` only on a terminal and without `NO_COLOR`, `always` (for `less -R`), `never`.
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto, global = true)]
+    pub(crate) color: ColorChoice,
 }
 
 /// `runner [run] FILE...`
@@ -89,6 +94,11 @@ pub(crate) struct RunArgs {
     #[arg(long, value_name = "FILE.html")]
     pub(crate) report: Option<PathBuf>,
 
+    /// Write every run as a Chrome trace-event file for Perfetto UI or chrome://tracing: a process per
+    /// run, a track per worker, a slice per unit, lock and IO waits, CPU per core.
+    #[arg(long, value_name = "FILE.json")]
+    pub(crate) trace: Option<PathBuf>,
+
     /// After the table, draw each strategy's median run: a lane per worker and the load of each core.
     #[arg(long)]
     pub(crate) timeline: bool,
@@ -108,7 +118,7 @@ pub(crate) struct RunArgs {
 impl RunArgs {
     /// Whether any output needs the per-core CPU samples.
     pub(crate) fn wants_pictures(&self) -> bool {
-        self.timeline || self.report.is_some()
+        self.timeline || self.report.is_some() || self.trace.is_some()
     }
 }
 
@@ -152,7 +162,8 @@ pub(crate) enum NewWhat {
         /// Directory to create (default: NAME).
         #[arg(long)]
         dir: Option<PathBuf>,
-        /// Path of runner's plugin SDK (default: where this runner was built from).
+        /// Path of runner's plugin SDK (default: where this runner was built from). Inside the SDK's
+        /// workspace the crate names it by a relative path, elsewhere by its absolute path.
         #[arg(long)]
         sdk: Option<PathBuf>,
     },
@@ -177,6 +188,18 @@ pub(crate) enum Command {
     },
     /// Serve pages over HTTP/1.1: the lecture's server on 127.0.0.1:8000, and the mock of the outside world.
     Serve(ServeConfig),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell): `source <(runner completions bash)`.
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) on stdout: `runner man > runner.1 && man -l runner.1`.
+    Man {
+        /// Write runner.1 and a page per subcommand (runner-run.1…) into DIR instead.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
     /// Which protections this machine gives runs (Landlock, seccomp, cgroups, namespaces), and whether it is quiet enough to measure.
     Doctor {
         /// Print the report as JSON.

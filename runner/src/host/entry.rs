@@ -19,6 +19,12 @@ pub(crate) fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { exit_code::INPUT_UNUSABLE } else { exit_code::OK });
         }
     };
+    // Generated from the command line's own definitions; they touch nothing else.
+    match &cli.command {
+        Some(Command::Completions { shell }) => return ExitCode::from(commands::completions(*shell)),
+        Some(Command::Man { dir }) => return ExitCode::from(commands::man(dir.as_deref())),
+        _ => {}
+    }
     init_logging(&cli.global);
     // The server handles its own signals (tokio) and needs no plugins.
     if let Some(Command::Serve(args)) = &cli.command {
@@ -36,15 +42,17 @@ pub(crate) fn main() -> ExitCode {
     let mut catalog =
         Catalog::new(SearchPath::from_env(&cli.global.plugin_dirs), cli.global.plugin_overrides.iter().cloned());
     let code = match &cli.command {
-        Some(Command::Run(args)) => commands::run(args, cli.global.quiet, &mut catalog),
+        Some(Command::Run(args)) => commands::run(args, cli.global.quiet, cli.global.color.enabled(), &mut catalog),
         Some(Command::List) => commands::list(&mut catalog),
         Some(Command::Validate { files }) => commands::validate(files, &mut catalog),
         Some(Command::New { what: NewWhat::Plugin { name, dir, sdk } }) => {
             commands::new_plugin(name, dir.as_deref(), sdk.as_deref())
         }
         Some(Command::Doctor { json }) => commands::doctor(*json),
-        Some(Command::Serve(_)) => unreachable!("dispatched above"),
-        None => commands::run(&cli.run, cli.global.quiet, &mut catalog),
+        Some(Command::Serve(_) | Command::Completions { .. } | Command::Man { .. }) => {
+            unreachable!("dispatched above")
+        }
+        None => commands::run(&cli.run, cli.global.quiet, cli.global.color.enabled(), &mut catalog),
     };
     ExitCode::from(code)
 }

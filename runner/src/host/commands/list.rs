@@ -11,10 +11,16 @@ pub(crate) fn list(catalog: &mut Catalog) -> u8 {
     let mut stdout = Stdout::new();
     // Manifests are the plugins' words: their controls are shown, not obeyed.
     let mut println = |text: String| stdout.line(&sanitize::multiline(&text));
+    println("plugin search path (first match wins):".to_owned());
+    for (dir, origin) in catalog.search_path().dirs() {
+        let state = if dir.is_dir() { "" } else { " (missing)" };
+        println(format!("  {} — {}{state}", dir.display(), origin.describe()));
+    }
+    println(String::new());
     let libraries = catalog.search_path().discover();
     if libraries.is_empty() {
         println(
-            "no plugins found (build them with `cargo build --release --workspace`, or use --plugin-dir)\n".to_owned(),
+            "no plugins found (build them with `cargo build --release --workspace`, install them with `./install.sh`, or use --plugin-dir)\n".to_owned(),
         );
     }
     for library in libraries {

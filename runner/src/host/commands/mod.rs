@@ -1,5 +1,6 @@
 //! One file per subcommand.
 
+mod completions;
 mod doctor;
 mod list;
 mod new;
@@ -8,6 +9,7 @@ mod run;
 mod serve;
 mod validate;
 
+pub(crate) use completions::{completions, man};
 pub(crate) use doctor::doctor;
 pub(crate) use list::list;
 pub(crate) use new::new_plugin;

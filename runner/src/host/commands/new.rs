@@ -1,5 +1,12 @@
 //! `runner new plugin NAME`: a Rust plugin crate that builds and passes its own
 //! starter scenario, for a student's first demo.
+//!
+//! Its `runner-sdk` dependency must survive a move: created inside the
+//! workspace the SDK belongs to (the SDK's `plugins/sdk` two levels down), the
+//! crate names it by a relative path, which holds wherever the checkout goes;
+//! outside it, by the SDK's absolute path (this runner's, or `--sdk PATH`),
+//! with the crates.io form beside it in a comment for when `runner-sdk` is
+//! published.
 
 use std::path::{Path, PathBuf};
 
@@ -25,9 +32,21 @@ pub(crate) fn new_plugin(name: &str, dir: Option<&Path>, sdk: Option<&Path>) -> 
         eprintln!("error: the plugin SDK is not at `{}`\n(point --sdk at runner's plugins/sdk)", sdk.display());
         return exit_code::INPUT_UNUSABLE;
     };
+    let sdk_dep = match sdk_dependency(&dir, &sdk) {
+        SdkDep::Relative(path) => path,
+        SdkDep::Absolute(path) => {
+            eprintln!(
+                "note: `{}` is outside runner's workspace, so its Cargo.toml names the SDK by its absolute path \
+                 `{}`\n(moving the SDK breaks it; `--sdk PATH` names another)",
+                dir.display(),
+                path.display()
+            );
+            path
+        }
+    };
     let lib = name.replace('-', "_");
     let files = [
-        ("Cargo.toml", cargo_toml(name, &lib, &sdk)),
+        ("Cargo.toml", cargo_toml(name, &lib, &sdk_dep)),
         ("src/lib.rs", LIB_RS.replace("{name}", name)),
         (&format!("{name}.toml")[..], scenario(name, &lib)),
     ];
@@ -44,6 +63,45 @@ pub(crate) fn new_plugin(name: &str, dir: Option<&Path>, sdk: Option<&Path>) -> 
     exit_code::OK
 }
 
+/// How the new crate's Cargo.toml names the SDK.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum SdkDep {
+    /// From the crate's directory: it is inside the SDK's workspace.
+    Relative(PathBuf),
+    Absolute(PathBuf),
+}
+
+/// Relative when `crate_dir` lies inside the workspace that holds `sdk`
+/// (canonical) at `plugins/sdk`, else absolute.
+fn sdk_dependency(crate_dir: &Path, sdk: &Path) -> SdkDep {
+    let workspace = sdk.parent().and_then(Path::parent);
+    match (absolute_dir(crate_dir), workspace) {
+        (Some(crate_dir), Some(workspace)) if crate_dir.starts_with(workspace) => {
+            SdkDep::Relative(relative_path(&crate_dir, sdk))
+        }
+        _ => SdkDep::Absolute(sdk.to_path_buf()),
+    }
+}
+
+/// `dir` made absolute through its nearest existing ancestor (the crate's
+/// directory does not exist yet); `None` if what is left names `..`.
+fn absolute_dir(dir: &Path) -> Option<PathBuf> {
+    let dir = std::path::absolute(dir).ok()?;
+    let existing = dir.ancestors().find(|a| a.exists())?;
+    let rest = dir.strip_prefix(existing).ok()?;
+    let plain = rest.components().all(|c| matches!(c, std::path::Component::Normal(_)));
+    plain.then(|| existing.canonicalize().ok().map(|e| e.join(rest)))?
+}
+
+/// The path from directory `from` to `to`, both absolute and free of `..`.
+fn relative_path(from: &Path, to: &Path) -> PathBuf {
+    let (from, to): (Vec<_>, Vec<_>) = (from.components().collect(), to.components().collect());
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    let mut path: PathBuf = std::iter::repeat_n(std::path::Component::ParentDir, from.len() - common).collect();
+    path.extend(&to[common..]);
+    path
+}
+
 fn valid_name(name: &str) -> bool {
     let mut chars = name.chars();
     chars.next().is_some_and(|c| c.is_ascii_lowercase())
@@ -54,7 +112,8 @@ fn cargo_toml(name: &str, lib: &str, sdk: &Path) -> String {
     format!(
         "[package]\nname = \"runner-plugin-{name}\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n\n\
          [lib]\nname = \"runner_plugin_{lib}\"\ncrate-type = [\"cdylib\"]\n\n\
-         [dependencies]\nrunner-sdk = {{ path = {:?} }}\n\n\
+         [dependencies]\nrunner-sdk = {{ path = {:?} }}\n\
+         # Once runner-sdk is published on crates.io: runner-sdk = \"0.1\"\n\n\
          # A workspace of its own, so it builds wherever it is created.\n[workspace]\n",
         sdk.display().to_string()
     )
@@ -140,3 +199,23 @@ export_plugin! {
     workloads: [Squares],
 }
 "#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inside_the_workspace_the_sdk_is_named_relatively() {
+        let root = tempfile::tempdir().unwrap();
+        let root = root.path().canonicalize().unwrap();
+        let sdk = root.join("plugins/sdk");
+        std::fs::create_dir_all(&sdk).unwrap();
+        let inside = root.join("labs/week1/lab");
+        assert_eq!(sdk_dependency(&inside, &sdk), SdkDep::Relative("../../../plugins/sdk".into()));
+        assert_eq!(sdk_dependency(&root.join("plugins/lab"), &sdk), SdkDep::Relative("../sdk".into()));
+        let outside = tempfile::tempdir().unwrap();
+        let outside = outside.path().join("lab");
+        assert_eq!(sdk_dependency(&outside, &sdk), SdkDep::Absolute(sdk.clone()));
+        assert_eq!(sdk_dependency(&root.join("labs/../../x"), &sdk), SdkDep::Absolute(sdk));
+    }
+}

@@ -13,23 +13,29 @@ use crate::host::exit_code;
 use crate::host::grade::grade;
 use crate::host::plugin::Catalog;
 use crate::host::report::{
-    Csv, Exporter, Gradescope, Html, Json, Junit, Markdown, Report, ScenarioResult, Table, timelines_for_terminal,
+    Csv, Exporter, Gradescope, Html, Json, Junit, Markdown, Report, ScenarioResult, Table, Trace, paint,
+    timelines_for_terminal,
 };
 use crate::host::scenario::{self, Scenario};
 use crate::host::stats::summarize;
 use crate::host::stdout::Stdout;
 use crate::host::{output_path, sanitize};
 
-pub(crate) fn run(args: &RunArgs, quiet: bool, catalog: &mut Catalog) -> u8 {
+/// `color`: paint the table (`--color`, decided once for stdout).
+pub(crate) fn run(args: &RunArgs, quiet: bool, color: bool, catalog: &mut Catalog) -> u8 {
     if args.files.is_empty() {
         eprintln!("error: no scenario file given\n(try `runner scenarios/cpu_bound.toml`, or `runner --help`)");
         return exit_code::INPUT_UNUSABLE;
     }
-    let outputs: Vec<(&str, &std::path::Path)> =
-        [("--junit", &args.junit), ("--gradescope", &args.gradescope), ("--report", &args.report)]
-            .into_iter()
-            .filter_map(|(flag, path)| Some((flag, path.as_deref()?)))
-            .collect();
+    let outputs: Vec<(&str, &std::path::Path)> = [
+        ("--junit", &args.junit),
+        ("--gradescope", &args.gradescope),
+        ("--report", &args.report),
+        ("--trace", &args.trace),
+    ]
+    .into_iter()
+    .filter_map(|(flag, path)| Some((flag, path.as_deref()?)))
+    .collect();
     if let Err(e) = output_path::check_all(&outputs) {
         eprintln!("error: {e}");
         return exit_code::INPUT_UNUSABLE;
@@ -80,6 +86,8 @@ pub(crate) fn run(args: &RunArgs, quiet: bool, catalog: &mut Catalog) -> u8 {
     let mut code = exit_code::OK;
     let mut interrupted = None;
     let mut stdout = Stdout::new();
+    let color = color && args.format == OutputFormat::Table;
+    let colored = |text: String| if color { paint(&text) } else { text };
     for scenario in scenarios {
         tracing::info!("running `{}` ({})", scenario.name, scenario.path.display());
         // A bar per scenario: a finished indicatif bar stays hidden.
@@ -98,7 +106,7 @@ pub(crate) fn run(args: &RunArgs, quiet: bool, catalog: &mut Catalog) -> u8 {
         progress.finish();
         let report = result.report();
         match format.export(&[report]) {
-            Ok(text) => stdout.line(&text),
+            Ok(text) => stdout.line(&colored(text)),
             Err(e) => tracing::error!("cannot render `{}`: {e}", report.scenario.name),
         }
         if args.timeline {
@@ -126,8 +134,8 @@ pub(crate) fn run(args: &RunArgs, quiet: bool, catalog: &mut Catalog) -> u8 {
     }
 
     let reports: Vec<Report<'_>> = results.iter().map(ScenarioResult::report).collect();
-    let files: [(&Option<PathBuf>, &dyn Exporter); 3] =
-        [(&args.junit, &Junit), (&args.gradescope, &Gradescope), (&args.report, &Html)];
+    let files: [(&Option<PathBuf>, &dyn Exporter); 4] =
+        [(&args.junit, &Junit), (&args.gradescope, &Gradescope), (&args.report, &Html), (&args.trace, &Trace)];
     for (path, exporter) in files {
         if let Some(path) = path {
             let written = exporter
@@ -140,7 +148,7 @@ pub(crate) fn run(args: &RunArgs, quiet: bool, catalog: &mut Catalog) -> u8 {
         }
     }
     if reports.len() > 1 && args.format == OutputFormat::Table {
-        stdout.line(&sanitize::multiline(&summary(&reports)));
+        stdout.line(&colored(sanitize::multiline(&summary(&reports)).into_owned()));
     }
     match interrupted {
         Some(signal) => signal.exit_code(),

@@ -19,8 +19,12 @@ pub(crate) const SCHEMA_VERSION: u32 = 1;
 #[derive(Debug, Default)]
 pub(crate) struct Json;
 
+/// One scenario's results as `runner --format json` prints them (schema
+/// version 1: fields are added within a version, never renamed or removed).
 #[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 struct Document<'a> {
+    #[cfg_attr(test, schemars(extend("const" = 1)))]
     schema_version: u32,
     runner_version: &'static str,
     scenario: ScenarioDoc<'a>,
@@ -36,6 +40,7 @@ struct Document<'a> {
 }
 
 #[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 struct ExpectationDoc<'a> {
     name: &'a str,
     check: &'a str,
@@ -51,12 +56,14 @@ struct ExpectationDoc<'a> {
 }
 
 #[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 struct ScoreDoc {
     earned: f64,
     possible: f64,
 }
 
 #[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 struct ScenarioDoc<'a> {
     name: &'a str,
     description: &'a str,
@@ -67,6 +74,7 @@ struct ScenarioDoc<'a> {
 }
 
 #[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 struct WorkloadDoc<'a> {
     plugin: &'a str,
     plugin_version: &'a str,
@@ -77,6 +85,7 @@ struct WorkloadDoc<'a> {
 }
 
 #[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 struct StrategyDoc<'a> {
     label: &'a str,
     kind: &'static str,
@@ -123,12 +132,14 @@ struct StrategyDoc<'a> {
 }
 
 #[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 struct CauseDoc {
     message: String,
     units: u64,
 }
 
 #[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 struct SpreadDoc {
     median: f64,
     min: f64,
@@ -136,12 +147,14 @@ struct SpreadDoc {
 }
 
 #[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 struct ProblemDoc {
     message: String,
     runs: usize,
 }
 
 #[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 struct RunDoc<'a> {
     round: u32,
     ok: bool,
@@ -171,6 +184,7 @@ struct RunDoc<'a> {
 }
 
 #[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 struct ReportedDoc {
     wall_s: f64,
     user_s: f64,
@@ -178,12 +192,14 @@ struct ReportedDoc {
 }
 
 #[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 struct OwnVerdictDoc<'a> {
     verified: bool,
     message: &'a str,
 }
 
 #[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 struct TimelineDoc {
     /// Workers that reported (one lane each).
     lanes: usize,
@@ -368,3 +384,6 @@ impl Json {
         serde_json::to_string(&document).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
     }
 }
+
+#[cfg(test)]
+mod schema;

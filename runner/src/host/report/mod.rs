@@ -10,10 +10,12 @@ mod html;
 mod json;
 mod junit;
 mod markdown;
+mod paint;
 mod result;
 mod table;
 mod text;
 mod timelines;
+mod trace;
 
 #[cfg(test)]
 mod tests;
@@ -25,6 +27,8 @@ pub(crate) use html::Html;
 pub(crate) use json::Json;
 pub(crate) use junit::Junit;
 pub(crate) use markdown::Markdown;
+pub(crate) use paint::{ColorChoice, paint};
 pub(crate) use result::{Report, ScenarioResult};
 pub(crate) use table::Table;
 pub(crate) use timelines::for_terminal as timelines_for_terminal;
+pub(crate) use trace::Trace;

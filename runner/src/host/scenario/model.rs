@@ -72,6 +72,33 @@ pub(crate) struct Expectation {
     pub(crate) tolerance: f64,
     /// Times to measure again when the check fails before it counts as failed.
     pub(crate) retries: u32,
+    /// When Gradescope shows the check to the student.
+    pub(crate) visibility: Visibility,
+}
+
+/// Gradescope's visibility of a test (`visibility` or `hidden` on an `[[expect]]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) enum Visibility {
+    #[default]
+    Visible,
+    Hidden,
+    AfterDueDate,
+    AfterPublished,
+}
+
+impl Visibility {
+    /// Every value, as the scenario (and Gradescope) spells it.
+    pub(crate) const ALL: [Visibility; 4] =
+        [Visibility::Visible, Visibility::Hidden, Visibility::AfterDueDate, Visibility::AfterPublished];
+
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Visibility::Visible => "visible",
+            Visibility::Hidden => "hidden",
+            Visibility::AfterDueDate => "after_due_date",
+            Visibility::AfterPublished => "after_published",
+        }
+    }
 }
 
 /// Where the workload's `url` points.

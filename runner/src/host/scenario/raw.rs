@@ -51,6 +51,10 @@ pub(crate) struct RawExpect {
     pub(crate) hint: Option<String>,
     pub(crate) tolerance: Option<Spanned<f64>>,
     pub(crate) retries: Option<Spanned<i64>>,
+    /// Gradescope: `hidden = true` is `visibility = "hidden"`.
+    pub(crate) hidden: Option<Spanned<bool>>,
+    /// Gradescope's test visibility.
+    pub(crate) visibility: Option<Spanned<String>>,
 }
 
 /// `[server]`: the embedded server's settings, or `url` of an external one.

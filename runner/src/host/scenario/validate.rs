@@ -12,7 +12,7 @@ use toml::Spanned;
 use super::error::{Located, ScenarioError};
 use super::limits::{self, MAX_POINTS, MIN_SWITCH_INTERVAL_MS};
 use super::model::ServerSpec;
-use super::model::{Expectation, FigureTable, FigureUnit};
+use super::model::{Expectation, FigureTable, FigureUnit, Visibility};
 use super::model::{Scenario, StrategyEntry, WorkloadEntry};
 use super::raw::{RawExpect, RawFile, RawReport, RawServer, RawStrategy, RawWorkload};
 use super::string_span::char_in_string;
@@ -277,6 +277,7 @@ fn expectation(raw: &RawExpect, strategies: &[StrategyEntry], file: &str) -> Res
         Some(r) if (0..=10).contains(r.get_ref()) => *r.get_ref() as u32,
         Some(r) => return Err(Located::new(r.span(), "`retries` must be between 0 and 10")),
     };
+    let visibility = visibility(raw)?;
     Ok(Expectation {
         name: raw.name.as_ref().map_or_else(|| text.clone(), |n| n.get_ref().clone()),
         text: text.clone(),
@@ -285,7 +286,25 @@ fn expectation(raw: &RawExpect, strategies: &[StrategyEntry], file: &str) -> Res
         hint: raw.hint.clone(),
         tolerance,
         retries,
+        visibility,
     })
+}
+
+/// `visibility = "…"`, or `hidden = true`, not both.
+fn visibility(raw: &RawExpect) -> Result<Visibility, Located> {
+    match (&raw.hidden, &raw.visibility) {
+        (Some(hidden), Some(_)) => {
+            Err(Located::new(hidden.span(), "an expectation has `hidden` or `visibility`, not both")
+                .help("`hidden = true` is `visibility = \"hidden\"`"))
+        }
+        (Some(hidden), None) => Ok(if *hidden.get_ref() { Visibility::Hidden } else { Visibility::Visible }),
+        (None, Some(name)) => Visibility::ALL.into_iter().find(|v| v.name() == name.get_ref()).ok_or_else(|| {
+            let names: Vec<&str> = Visibility::ALL.iter().map(|v| v.name()).collect();
+            Located::new(name.span(), format!("unknown visibility `{}`", name.get_ref()))
+                .help(format!("expected one of: {}", names.join(", ")))
+        }),
+        (None, None) => Ok(Visibility::Visible),
+    }
 }
 
 fn workload(

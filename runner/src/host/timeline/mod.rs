@@ -3,11 +3,13 @@
 //! inside units and at the switch point between them),
 //! and the machine's CPU load per core sampled by the host meanwhile. Built
 //! from the run's event stream (see [`crate::host::record::Recorder`]); drawn for
-//! the terminal ([`terminal`]) and as SVG ([`svg`]). Nothing here measures.
+//! the terminal ([`terminal`]) and as SVG ([`svg`]), and laid on trace tracks
+//! ([`tracks`]) for `--trace`. Nothing here measures.
 
 pub(crate) mod cpu;
 pub(crate) mod svg;
 pub(crate) mod terminal;
+pub(crate) mod tracks;
 
 use crate::protocol::WaitKind;
 
