@@ -15,6 +15,11 @@ import sys
 import traceback
 import types
 
+# The plugin's own modules (their frames are left out of tracebacks).
+GLUE_FILES = ("runner_glue.py", "runner_aio.py")
+# A step of a coroutine this long held its loop (asyncio's own slow_callback_duration).
+SLOW_STEP_S = 0.1
+
 
 def load(source, filename, name, directory):
     """Runs the demo's source as module `name` and returns the module.
@@ -48,9 +53,7 @@ def resolve(module, function, verify, kwargs):
     if not callable(fn):
         raise LookupError(f"the code defines no function `{function}` (it defines: {', '.join(defined) or 'none'}); "
                           f"name the unit function with `function = \"...\"`")
-    if inspect.iscoroutinefunction(fn):
-        raise TypeError(f"`{function}` is an `async def`: the python workload calls plain functions "
-                        f"(the async strategies are not supported for Python code)")
+    is_async = inspect.iscoroutinefunction(fn)
     call = ", ".join(["unit", "units"] + [f"{k}=..." for k in kwargs])
     try:
         inspect.signature(fn).bind(0, 1, **kwargs)
@@ -71,7 +74,7 @@ def resolve(module, function, verify, kwargs):
             if not check_kwargs and not takes(check, [None], {}):
                 raise TypeError(f"`{verify}{inspect.signature(check)}` cannot be called as {verify}(results) "
                                 f"nor as {verify}(results, **kwargs)")
-    return fn, check, check_kwargs
+    return fn, check, check_kwargs, is_async
 
 
 def takes(fn, args, kwargs):
@@ -110,20 +113,33 @@ def encode(value):
         return json.dumps(repr(value))
 
 
-def check(verify, kwargs, texts):
+def check(verify, kwargs, texts, is_async):
     """The verdict over all results: (ok, message, [(figure, number)]).
-    `kwargs` is None when verify takes the results alone."""
-    ok, message, figures = verdict_of(verify, kwargs, texts)
+    `kwargs` is None when verify takes the results alone. An async unit's
+    text also carries its longest step (see runner_aio): the verdict says
+    when a unit held its event loop, and reports `longest_step_s`."""
+    results = [None if t is None else json.loads(t) for t in texts]
+    steps = {}
+    if is_async:
+        for i, r in enumerate(results):
+            if r is not None:
+                results[i], steps[i] = r["result"], float(r["longest_step_s"])
+    failed = [i for i, t in enumerate(texts) if t is None]
+    ok, message, figures = verdict_of(verify, kwargs, results, failed)
+    if is_async:
+        slowest = max(steps, key=steps.get, default=None)
+        figures.setdefault("longest_step_s", 0.0 if slowest is None else steps[slowest])
+        if slowest is not None and steps[slowest] >= SLOW_STEP_S:
+            message += (f"; unit {slowest} held its event loop for {steps[slowest]:.2f} s without awaiting "
+                        f"(time.sleep or CPU work in a coroutine stops every other unit of its worker)")
     return ok, message, list(figures.items())
 
 
-def verdict_of(verify, kwargs, texts):
-    results = [None if t is None else json.loads(t) for t in texts]
-    failed = [i for i, r in enumerate(texts) if r is None]
+def verdict_of(verify, kwargs, results, failed):
     if verify is None:
         if failed:
-            return False, f"{len(failed)} of {len(texts)} units failed (first: unit {failed[0]})", {}
-        return True, f"all {len(texts)} units returned", {}
+            return False, f"{len(failed)} of {len(results)} units failed (first: unit {failed[0]})", {}
+        return True, f"all {len(results)} units returned", {}
     try:
         verdict = verify(results, **(kwargs or {}))
     except BaseException as e:
@@ -150,16 +166,19 @@ def interpret(name, verdict):
                    f"or (ok, message, figures)"), {}
 
 
-def describe(e, skip=0):
-    """`Type: message` on the first line, then the traceback, without the
-    `skip` innermost frames of this module."""
+def describe(e, skip=0, head=None):
+    """`Type: message` (or `head`) on the first line, then the traceback,
+    without the `skip` outermost frames, nor any frame of the plugin's own
+    Python (the asyncio side wraps every task's coroutine)."""
     tb = e.__traceback__
     for _ in range(skip):
         tb = tb.tb_next if tb is not None else None
-    head = one_line(e)
+    head = head or one_line(e)
     if isinstance(e, SystemExit):
         head += " (sys.exit() in the demo's code: it fails this unit, not the process)"
-    return head + "\n" + "".join(traceback.format_exception(type(e), e, tb)).rstrip()
+    report = traceback.TracebackException(type(e), e, tb)
+    report.stack = traceback.StackSummary.from_list([f for f in report.stack if f.filename not in GLUE_FILES])
+    return head + "\n" + "".join(report.format()).rstrip()
 
 
 def one_line(e):

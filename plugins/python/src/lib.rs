@@ -40,10 +40,17 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
-use runner_sdk::{ParamSpec, Params, UnitContext, Workload, export_plugin, with_figures};
+use runner_sdk::{ParamSpec, Params, UnitContext, UnitFuture, Workload, export_plugin, with_figures};
+
+mod aio;
+mod libpython;
 
 /// The glue between the runner and the demo's code, run as a module of its own.
 const GLUE: &str = include_str!("glue.py");
+
+/// The asyncio side (event loop per worker, the `runner` module), loaded
+/// before the demo so that it can `import runner`.
+const AIO: &str = include_str!("aio.py");
 
 /// The module the demo's code runs as (`__name__`): not `__main__`, so a
 /// script's `if __name__ == "__main__":` block does not run when it is loaded.
@@ -91,7 +98,12 @@ fn message(py: Python<'_>, err: &PyErr) -> String {
 #[derive(Debug)]
 struct PythonCode {
     glue: Py<PyModule>,
+    aio: Py<PyModule>,
     function: Py<PyAny>,
+    /// The unit function's name, for messages.
+    function_name: String,
+    /// It is an `async def`: it runs under the async strategies only.
+    is_async: bool,
     verify: Option<Py<PyAny>>,
     /// `verify` takes the keyword arguments too (`verify(results, **kwargs)`).
     verify_kwargs: bool,
@@ -170,8 +182,9 @@ impl Workload for PythonCode {
 
     fn prepare(params: &Params, units: u64) -> Result<Self, String> {
         let (source, filename, directory) = Self::source(params)?;
-        let function = params.string("function")?;
+        let function_name = params.string("function")?;
         let verify = params.string("verify")?;
+        libpython::make_global()?;
         let made = attach(|py| -> Result<Self, String> {
             let glue = PyModule::from_code(
                 py,
@@ -180,19 +193,30 @@ impl Workload for PythonCode {
                 c"runner_glue",
             )
             .map_err(|e| format!("the plugin's glue did not load: {}", message(py, &e)))?;
+            let aio = PyModule::from_code(
+                py,
+                &CString::new(AIO).map_err(|e| e.to_string())?,
+                c"runner_aio.py",
+                c"runner_aio",
+            )
+            .map_err(|e| format!("the plugin's asyncio side did not load: {}", message(py, &e)))?;
             let kwargs = Self::kwargs(&glue, params).map_err(|e| message(py, &e))?;
             let module = glue
                 .getattr("load")
                 .and_then(|load| load.call1((source, filename, DEMO_MODULE, directory)))
                 .map_err(|e| message(py, &e))?;
-            let (function, verify, verify_kwargs): (Bound<'_, PyAny>, Option<Bound<'_, PyAny>>, bool) = glue
+            type Resolved<'py> = (Bound<'py, PyAny>, Option<Bound<'py, PyAny>>, bool, bool);
+            let (function, verify, verify_kwargs, is_async): Resolved<'_> = glue
                 .getattr("resolve")
-                .and_then(|resolve| resolve.call1((module, function, verify, &kwargs)))
+                .and_then(|resolve| resolve.call1((module, function_name, verify, &kwargs)))
                 .and_then(|pair| pair.extract())
                 .map_err(|e| message(py, &e))?;
             Ok(PythonCode {
                 glue: glue.unbind(),
+                aio: aio.unbind(),
                 function: function.unbind(),
+                function_name: function_name.to_owned(),
+                is_async,
                 verify: verify.map(Bound::unbind),
                 verify_kwargs,
                 kwargs: kwargs.unbind(),
@@ -204,7 +228,16 @@ impl Workload for PythonCode {
         Ok(made)
     }
 
-    fn run_unit(&self, unit: u64, _cx: &UnitContext<'_>) -> Result<String, String> {
+    const ASYNC: bool = true;
+
+    fn run_unit(&self, unit: u64, cx: &UnitContext<'_>) -> Result<String, String> {
+        if self.is_async {
+            cx.fail_run(&format!(
+                "`{}` is an `async def`: it needs an event loop, which the `async` and `async-processes` strategies \
+                 give it (one per worker); the other strategies call a plain `def`",
+                self.function_name
+            ));
+        }
         attach(|py| {
             let outcome = self
                 .glue
@@ -220,6 +253,17 @@ impl Workload for PythonCode {
         })
     }
 
+    fn run_unit_async<'a>(&'a self, unit: u64, cx: UnitContext<'a>) -> UnitFuture<'a> {
+        if !self.is_async {
+            cx.fail_run(&format!(
+                "`{}` is a plain `def`: the `async` strategies run an `async def` unit function on an event loop \
+                 (write `async def {}(unit, units, ...)`, and await inside it)",
+                self.function_name, self.function_name
+            ));
+        }
+        Box::pin(aio::run_unit(self, unit, cx))
+    }
+
     fn verify(&self, results: &[Option<String>]) -> Result<String, String> {
         attach(|py| {
             let texts = PyList::new(py, results).map_err(|e| message(py, &e))?;
@@ -227,7 +271,7 @@ impl Workload for PythonCode {
                 .glue
                 .bind(py)
                 .getattr("check")
-                .and_then(|check| check.call1((&self.verify, self.verify_kwargs.then_some(&self.kwargs), texts)))
+                .and_then(|check| check.call1((&self.verify, self.verify_kwargs.then_some(&self.kwargs), texts, self.is_async)))
                 .and_then(|verdict| verdict.extract::<(bool, String, Vec<(String, f64)>)>());
             let (ok, message, figures) = match verdict {
                 Ok(verdict) => verdict,
