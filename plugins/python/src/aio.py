@@ -89,6 +89,9 @@ def _begin(loop, link, fn, unit, units, kwargs, context):
 async def _unit(link, fn, unit, units, kwargs):
     try:
         value = await fn(unit, units, **kwargs)
+        # Ends this step, so that it is charged (steps are charged when they
+        # yield) before the longest is read.
+        await asyncio.sleep(0)
         outcome = True, encode({"result": value, "longest_step_s": link.longest_step})
     except BaseException as e:
         # CancelledError and SystemExit included: they end this unit only.

@@ -100,14 +100,8 @@ fn start(py: Python<'_>, code: &PythonCode, unit: u64, link: &Arc<Link>) -> PyRe
             Ok(())
         },
     )?;
-    let started = code.aio.bind(py).getattr("start")?.call1((
-        &code.function,
-        unit,
-        code.units,
-        &code.kwargs,
-        finish,
-        request,
-    ))?;
+    let started =
+        code.aio.bind(py).getattr("start")?.call1((&code.function, unit, code.units, &code.kwargs, finish, request))?;
     Ok(started.unbind())
 }
 

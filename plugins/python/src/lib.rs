@@ -271,7 +271,9 @@ impl Workload for PythonCode {
                 .glue
                 .bind(py)
                 .getattr("check")
-                .and_then(|check| check.call1((&self.verify, self.verify_kwargs.then_some(&self.kwargs), texts, self.is_async)))
+                .and_then(|check| {
+                    check.call1((&self.verify, self.verify_kwargs.then_some(&self.kwargs), texts, self.is_async))
+                })
                 .and_then(|verdict| verdict.extract::<(bool, String, Vec<(String, f64)>)>());
             let (ok, message, figures) = match verdict {
                 Ok(verdict) => verdict,
