@@ -259,7 +259,10 @@ fn the_python_scenarios_are_valid() {
     let dir = scenarios();
     runner("py-validate")
         .arg("validate")
-        .args(["python_gil.toml", "python_io.toml", "python_race.toml"].map(|f| dir.join(f)))
+        .args(
+            ["python_gil.toml", "python_io.toml", "python_race.toml", "python_async.toml", "python_generators.toml"]
+                .map(|f| dir.join(f)),
+        )
         .assert()
         .success();
 }

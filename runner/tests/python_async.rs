@@ -202,3 +202,27 @@ fn units_await_the_hosts_io_asyncio_streams_and_aiohttp() {
     let outside = cause(strategy(&doc, "outside"));
     assert!(outside.contains("runner.sleep is for the `async def` unit functions"), "{outside}");
 }
+
+#[test]
+fn generators_and_gather_overlap_the_lectures_five_requests() {
+    let _one = serial();
+    let dir = tempfile::tempdir().unwrap();
+    let demo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../scenarios/python/lecture_async.py");
+    let text = format!(
+        "[scenario]\nname = \"five\"\nrepeat = 1\nwarmup = 0\ntimeout = 30\n\n\
+         [workload]\nplugin = \"python\"\nworkload = \"python\"\nunits = 1\n\n\
+         [workload.params]\nfile = \"{}\"\nfunction = \"one_after_another\"\nverify = \"verify_requests\"\n\n\
+         [[strategy]]\nkind = \"sequential\"\nlabel = \"in a row\"\n\n\
+         [[strategy]]\nkind = \"sequential\"\nlabel = \"generators\"\nparams = {{ function = \"overlapped_by_generators\" }}\n\n\
+         [[strategy]]\nkind = \"async\"\nlabel = \"gather\"\nparams = {{ function = \"gathered\" }}\n",
+        demo.canonicalize().unwrap().display()
+    );
+    let doc = run_json("pya-five", &scenario(dir.path(), "five.toml", &text), 0);
+    let wall = |label: &str| strategy(&doc, label)["wall_s"]["median"].as_f64().unwrap();
+    for label in ["in a row", "generators", "gather"] {
+        assert_eq!(strategy(&doc, label)["verdict"], "5 requests answered", "{label}");
+    }
+    // Five waits one after another against five overlapped: a wide ratio.
+    assert!(wall("generators") * 3.0 < wall("in a row"), "{} vs {}", wall("generators"), wall("in a row"));
+    assert!(wall("gather") * 3.0 < wall("in a row"), "{} vs {}", wall("gather"), wall("in a row"));
+}

@@ -22,15 +22,20 @@
 //!   the GIL held as `os.fork()` does. Done lazily rather than with a
 //!   `pthread_atfork` handler, so that no fork the plugin does not know about
 //!   (a `subprocess` started by the demo) runs CPython's fork hooks twice.
-//! - **async** is refused by the host before anything runs (the workload has
-//!   no async form): an `async def` unit would need its own event loop, which
-//!   is a different experiment from the host's runtime.
+//! - **async**: an `async def` unit function runs under the `async` and
+//!   `async-processes` strategies, as a task on one asyncio event loop per
+//!   worker process, on a thread of its own (see `aio.rs` and `aio.py`); the
+//!   host polls each unit's future and does the host IO it asks for. Each
+//!   kind of function is refused by the other kind of strategy with
+//!   `fail_run` (the manifest cannot say which kind the demo's code defines).
 //!
 //! # What crosses between Python and the runner
 //!
 //! A unit's result is its return value as JSON text (`json.dumps`, with
 //! `repr()` for whatever JSON cannot hold); `verify(results)` receives the
-//! list decoded again (`None` for failed units). Exceptions of every kind,
+//! list decoded again (`None` for failed units). An `async def` unit's text
+//! is `{"result": …, "longest_step_s": …}` (its longest step on the loop,
+//! which the verdict reports), unwrapped before `verify` sees it. Exceptions of every kind,
 //! `SystemExit` included, are caught in Python (`glue.py`) and become the
 //! unit's failure with the formatted traceback; nothing is ever printed with
 //! `PyErr_Print`, which would end the process on `SystemExit`.
