@@ -1,6 +1,7 @@
 """The asyncio side of the `python` workload: one event loop per worker process
-for the demo's `async def` units, and the `runner` module a demo imports to
-await the host's own IO (`await runner.get(url)`, `await runner.sleep(s)`).
+for the demo's `async def` units, and the host's own IO they await through the
+`runner` module (`await runner.get(url)`, `await runner.sleep(s)`; the module
+itself is in runner_glue). Loaded only when the unit function is an `async def`.
 
 Why a thread of its own: the host polls each unit's future on its thread (its
 tokio runtime, where the host's IO runs), and asyncio needs a thread whose loop
@@ -16,16 +17,14 @@ verdict names the longest such step.
 """
 
 import asyncio
-import collections
 import contextvars
 import math
 import os
 import sys
 import threading
 import time
-import types
 
-from runner_glue import describe, encode, flush, one_line
+from runner_glue import Response, describe, encode, flush, one_line
 
 _current = contextvars.ContextVar("runner_unit", default=None)
 _loop = None
@@ -166,11 +165,7 @@ def _charge(seconds):
         link.longest_step = seconds
 
 
-# -- the host's IO, awaitable: the `runner` module --------------------------
-
-Response = collections.namedtuple("Response", "status body")
-Response.__doc__ = "An answer to runner.get: the HTTP status and the body (bytes)."
-
+# -- the host's IO, awaitable (runner.get and runner.sleep call these) -----
 
 def _link(what):
     link = _current.get()
@@ -198,8 +193,3 @@ async def sleep(seconds):
     future = asyncio.get_running_loop().create_future()
     link.request("sleep", seconds, future)
     await future
-
-
-public = types.ModuleType("runner", "The host's IO for `async def` units: await runner.get(url), runner.sleep(s).")
-public.get, public.sleep, public.Response = get, sleep, Response
-sys.modules.setdefault("runner", public)

