@@ -226,3 +226,34 @@ fn generators_and_gather_overlap_the_lectures_five_requests() {
     assert!(wall("generators") * 3.0 < wall("in a row"), "{} vs {}", wall("generators"), wall("in a row"));
     assert!(wall("gather") * 3.0 < wall("in a row"), "{} vs {}", wall("gather"), wall("in a row"));
 }
+
+#[test]
+fn show_output_lists_each_printed_line_with_its_worker_between_the_units() {
+    let _one = serial();
+    let dir = tempfile::tempdir().unwrap();
+    let code = "import asyncio\n\
+                async def unit(unit, units):\n    print('Sending request %d' % unit)\n    await asyncio.sleep(0.2)\n    \
+                print('Got response from request %d' % unit)\n    return unit\n\n\
+                def plain(unit, units):\n    print('plain %d' % unit)\n    return unit";
+    let rest = format!("{ASYNC}\n[[strategy]]\nkind = \"threads\"\nworkers = 2\nparams = {{ function = \"plain\" }}\n");
+    let file = python(dir.path(), "printed", 4, 30.0, code, &rest);
+    let page = dir.path().join("page.html");
+    let out = runner("pya-printed").arg(&file).arg("--show-output").arg("--report").arg(&page).assert().success();
+    let text = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    let section = |label: &str| {
+        let start = text.find(&format!("{label} · what the median run printed")).unwrap_or_else(|| panic!("{text}"));
+        text[start..].split("\n\n").next().unwrap().to_owned()
+    };
+    let forked = section("async-processes");
+    // Two workers printed, each line with its worker; all sent before any answer.
+    for unit in 0..4 {
+        let worker = if unit < 2 { 0 } else { 1 };
+        assert!(forked.contains(&format!("worker {worker}   │ Sending request {unit}")), "{forked}");
+        assert!(forked.contains(&format!("worker {worker}   · unit {unit} ends")), "{forked}");
+    }
+    let last_sent = forked.rfind("Sending request").unwrap();
+    assert!(forked.find("Got response").unwrap() > last_sent, "{forked}");
+    assert!(section("threads").contains("│ plain 3"), "{text}");
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(html.contains("<details><summary>what it printed (8 lines"), "no listing in the page");
+}

@@ -167,6 +167,12 @@ def _charge(seconds):
 
 # -- the host's IO, awaitable (runner.get and runner.sleep call these) -----
 
+def current_link():
+    """The unit whose task is running on this thread, if any."""
+    link = _current.get()
+    return None if link is None or link.finished else link
+
+
 def _link(what):
     link = _current.get()
     if link is None or link.finished:

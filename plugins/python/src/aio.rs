@@ -29,6 +29,8 @@ type Outcome = Result<String, String>;
 enum Request {
     Sleep(Duration, Py<PyAny>),
     Get(String, Py<PyAny>),
+    /// A line the unit printed (stream, line): emitted at once.
+    Print(String, String),
 }
 
 #[derive(Default)]
@@ -89,6 +91,11 @@ fn start(py: Python<'_>, code: &PythonCode, aio: &Py<PyModule>, unit: u64, link:
         None,
         move |args: &Bound<'_, PyTuple>, _: Option<&Bound<'_, PyDict>>| -> PyResult<()> {
             let kind: String = args.get_item(0)?.extract()?;
+            if kind == "print" {
+                let (stream, line): (String, String) = args.get_item(1)?.extract()?;
+                asking.push(|state| state.requests.push(Request::Print(stream, line)));
+                return Ok(());
+            }
             let future = args.get_item(2)?.unbind();
             let request = match kind.as_str() {
                 "sleep" => {
@@ -128,14 +135,22 @@ impl Future for Drive<'_> {
             state.waker = Some(task.waker().clone());
             (std::mem::take(&mut state.requests), state.outcome.take())
         });
+        let mut waits = Vec::new();
+        for request in requests {
+            match request {
+                // Lines first: the last ones come with the outcome.
+                Request::Print(stream, line) => crate::output::emit(&this.cx, &stream, &line),
+                request => waits.push(request),
+            }
+        }
         if let Some(outcome) = outcome {
             // Requests still in flight belong to a finished unit: dropped.
             this.io.clear();
             let finished = this.task.take();
-            attach(|_| drop((finished, requests)));
+            attach(|_| drop((finished, waits)));
             return Poll::Ready(outcome);
         }
-        for request in requests {
+        for request in waits {
             this.io.push(io(this.aio, this.cx, request));
         }
         this.io.retain_mut(|io| io.as_mut().poll(task).is_pending());
@@ -164,6 +179,7 @@ fn io<'a>(aio: &'a Py<PyModule>, cx: UnitContext<'a>, request: Request) -> Io<'a
                 cx.sleep_async(duration).await;
                 attach(|py| deliver(py, aio, future, Ok(py.None())));
             }
+            Request::Print(..) => {}
             Request::Get(url, future) => {
                 let answer = cx.http_get_async(&url).await;
                 attach(|py| {

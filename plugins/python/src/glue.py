@@ -13,6 +13,7 @@ import inspect
 import json
 import linecache
 import sys
+import threading
 import traceback
 import types
 
@@ -225,3 +226,54 @@ public = types.ModuleType("runner", "The host's IO for `async def` units: await 
 public.get, public.sleep, public.Response = _get, _sleep, Response
 public.get.__name__, public.sleep.__name__ = "get", "sleep"
 sys.modules.setdefault("runner", public)
+
+
+# -- what the units print, line by line (`runner --show-output`) ------------
+
+# A line longer than this is passed on in pieces.
+LONGEST_LINE = 4096
+
+
+class Lines:
+    """sys.stdout or sys.stderr: everything still goes to the real stream
+    (the runner captures it); each complete line a unit prints also goes to
+    the runner as an `output` event, with the worker and the time the run
+    saw it. Lines are put together per thread, so threads that print at once
+    do not mix their halves."""
+
+    def __init__(self, inner, name, emit):
+        self._inner, self._name, self._emit, self._partial = inner, name, emit, threading.local()
+
+    def write(self, text):
+        written = self._inner.write(text)
+        *lines, rest = (getattr(self._partial, "text", "") + text).split("\n")
+        while len(rest) > LONGEST_LINE:
+            lines.append(rest[:LONGEST_LINE])
+            rest = rest[LONGEST_LINE:]
+        self._partial.text = rest
+        for line in lines:
+            try:
+                self._emit(self._name, line)
+            except BaseException:
+                pass  # showing output is never worth a unit
+        return written
+
+    def flush(self):
+        self._inner.flush()
+
+    def __getattr__(self, name):
+        return getattr(self._inner, name)
+
+
+def install_output(emit):
+    """Puts Lines in front of sys.stdout and sys.stderr; `emit(stream, line)`
+    reaches the runner from a unit's own thread (a blocking unit)."""
+    def route(stream, line):
+        aio = sys.modules.get("runner_aio")
+        link = aio.current_link() if aio is not None else None
+        if link is not None:
+            link.request("print", (stream, line), None)  # the unit's future emits it
+        else:
+            emit(stream, line)
+    sys.stdout = Lines(sys.stdout, "stdout", route)
+    sys.stderr = Lines(sys.stderr, "stderr", route)

@@ -49,6 +49,7 @@ use runner_sdk::{ParamSpec, Params, UnitContext, UnitFuture, Workload, export_pl
 
 mod aio;
 mod libpython;
+mod output;
 
 /// The glue between the runner and the demo's code, run as a module of its own.
 const GLUE: &str = include_str!("glue.py");
@@ -198,6 +199,7 @@ impl Workload for PythonCode {
             )
             .map_err(|e| format!("the plugin's glue did not load: {}", message(py, &e)))?;
             let kwargs = Self::kwargs(&glue, params).map_err(|e| message(py, &e))?;
+            output::install(py, &glue).map_err(|e| message(py, &e))?;
             let module = glue
                 .getattr("load")
                 .and_then(|load| load.call1((source, filename, DEMO_MODULE, directory)))
@@ -246,6 +248,7 @@ impl Workload for PythonCode {
                 self.function_name
             ));
         }
+        let _printing = output::Printing::new(cx);
         attach(|py| {
             let outcome = self
                 .glue

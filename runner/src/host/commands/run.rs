@@ -13,7 +13,8 @@ use crate::host::exit_code;
 use crate::host::grade::grade;
 use crate::host::plugin::Catalog;
 use crate::host::report::{
-    Csv, Exporter, Gradescope, Html, Json, Junit, Markdown, Report, ScenarioResult, Table, timelines_for_terminal,
+    Csv, Exporter, Gradescope, Html, Json, Junit, Markdown, Report, ScenarioResult, Table, printed_for_terminal,
+    timelines_for_terminal,
 };
 use crate::host::scenario::{self, Scenario};
 use crate::host::stats::summarize;
@@ -108,6 +109,12 @@ pub(crate) fn run(args: &RunArgs, quiet: bool, catalog: &mut Catalog) -> u8 {
                     stdout.line(&sanitize::multiline(&timelines));
                 }
                 _ => tracing::warn!("--timeline draws only under the table format; see --report for a page"),
+            }
+        }
+        if args.show_output {
+            match args.format {
+                OutputFormat::Table => stdout.line(&sanitize::multiline(&printed_for_terminal(&report))),
+                _ => tracing::warn!("--show-output lists only under the table format; see --report for a page"),
             }
         }
         let held = report.grade.held;
