@@ -233,7 +233,6 @@ fn unusable_python_is_refused_before_any_unit_runs() {
         ("code = \"def unit(steps): pass\"", "cannot be called as unit(unit, units)"),
         ("code = \"def unit(u, n):\\n    return (\"", "SyntaxError"),
         ("code = \"import sys\\nsys.exit(2)\"", "SystemExit: 2"),
-        ("code = \"async def unit(u, n): pass\"", "is an `async def`"),
     ] {
         std::fs::write(dir.path().join("x.py"), "").unwrap();
         let file = scenario(dir.path(), "bad.toml", &python("bad", 1, 30.0, params, sequential));
@@ -241,17 +240,6 @@ fn unusable_python_is_refused_before_any_unit_runs() {
         let problem = strategy(&doc, "sequential")["runs"][0]["problem"].as_str().unwrap().to_owned();
         assert!(problem.contains("could not be prepared") && problem.contains(message), "{params}: {problem}");
     }
-    // The async strategies are refused when the scenario is checked.
-    let file = scenario(
-        dir.path(),
-        "async.toml",
-        &python("async", 1, 30.0, "code = \"x = 1\"", "[[strategy]]\nkind = \"async\"\n"),
-    );
-    runner("py-async")
-        .arg(&file)
-        .assert()
-        .code(2)
-        .stderr(predicates::str::contains("workload `python` has no async form, which `async` needs"));
 }
 
 #[test]
@@ -271,7 +259,10 @@ fn the_python_scenarios_are_valid() {
     let dir = scenarios();
     runner("py-validate")
         .arg("validate")
-        .args(["python_gil.toml", "python_io.toml", "python_race.toml"].map(|f| dir.join(f)))
+        .args(
+            ["python_gil.toml", "python_io.toml", "python_race.toml", "python_async.toml", "python_generators.toml"]
+                .map(|f| dir.join(f)),
+        )
         .assert()
         .success();
 }

@@ -8,12 +8,19 @@ KeyboardInterrupt included) so that nothing the demo does can end the process
 or leave an exception pending in the interpreter.
 """
 
+import collections
 import inspect
 import json
 import linecache
 import sys
+import threading
 import traceback
 import types
+
+# The plugin's own modules (their frames are left out of tracebacks).
+GLUE_FILES = ("runner_glue.py", "runner_aio.py")
+# A step of a coroutine this long held its loop (asyncio's own slow_callback_duration).
+SLOW_STEP_S = 0.1
 
 
 def load(source, filename, name, directory):
@@ -48,9 +55,7 @@ def resolve(module, function, verify, kwargs):
     if not callable(fn):
         raise LookupError(f"the code defines no function `{function}` (it defines: {', '.join(defined) or 'none'}); "
                           f"name the unit function with `function = \"...\"`")
-    if inspect.iscoroutinefunction(fn):
-        raise TypeError(f"`{function}` is an `async def`: the python workload calls plain functions "
-                        f"(the async strategies are not supported for Python code)")
+    is_async = inspect.iscoroutinefunction(fn)
     call = ", ".join(["unit", "units"] + [f"{k}=..." for k in kwargs])
     try:
         inspect.signature(fn).bind(0, 1, **kwargs)
@@ -71,7 +76,7 @@ def resolve(module, function, verify, kwargs):
             if not check_kwargs and not takes(check, [None], {}):
                 raise TypeError(f"`{verify}{inspect.signature(check)}` cannot be called as {verify}(results) "
                                 f"nor as {verify}(results, **kwargs)")
-    return fn, check, check_kwargs
+    return fn, check, check_kwargs, is_async
 
 
 def takes(fn, args, kwargs):
@@ -110,20 +115,33 @@ def encode(value):
         return json.dumps(repr(value))
 
 
-def check(verify, kwargs, texts):
+def check(verify, kwargs, texts, is_async):
     """The verdict over all results: (ok, message, [(figure, number)]).
-    `kwargs` is None when verify takes the results alone."""
-    ok, message, figures = verdict_of(verify, kwargs, texts)
+    `kwargs` is None when verify takes the results alone. An async unit's
+    text also carries its longest step (see runner_aio): the verdict says
+    when a unit held its event loop, and reports `longest_step_s`."""
+    results = [None if t is None else json.loads(t) for t in texts]
+    steps = {}
+    if is_async:
+        for i, r in enumerate(results):
+            if r is not None:
+                results[i], steps[i] = r["result"], float(r["longest_step_s"])
+    failed = [i for i, t in enumerate(texts) if t is None]
+    ok, message, figures = verdict_of(verify, kwargs, results, failed)
+    if is_async:
+        slowest = max(steps, key=steps.get, default=None)
+        figures.setdefault("longest_step_s", 0.0 if slowest is None else steps[slowest])
+        if slowest is not None and steps[slowest] >= SLOW_STEP_S:
+            message += (f"; unit {slowest} held its event loop for {steps[slowest]:.2f} s without awaiting "
+                        f"(time.sleep or CPU work in a coroutine stops every other unit of its worker)")
     return ok, message, list(figures.items())
 
 
-def verdict_of(verify, kwargs, texts):
-    results = [None if t is None else json.loads(t) for t in texts]
-    failed = [i for i, r in enumerate(texts) if r is None]
+def verdict_of(verify, kwargs, results, failed):
     if verify is None:
         if failed:
-            return False, f"{len(failed)} of {len(texts)} units failed (first: unit {failed[0]})", {}
-        return True, f"all {len(texts)} units returned", {}
+            return False, f"{len(failed)} of {len(results)} units failed (first: unit {failed[0]})", {}
+        return True, f"all {len(results)} units returned", {}
     try:
         verdict = verify(results, **(kwargs or {}))
     except BaseException as e:
@@ -150,16 +168,19 @@ def interpret(name, verdict):
                    f"or (ok, message, figures)"), {}
 
 
-def describe(e, skip=0):
-    """`Type: message` on the first line, then the traceback, without the
-    `skip` innermost frames of this module."""
+def describe(e, skip=0, head=None):
+    """`Type: message` (or `head`) on the first line, then the traceback,
+    without the `skip` outermost frames, nor any frame of the plugin's own
+    Python (the asyncio side wraps every task's coroutine)."""
     tb = e.__traceback__
     for _ in range(skip):
         tb = tb.tb_next if tb is not None else None
-    head = one_line(e)
+    head = head or one_line(e)
     if isinstance(e, SystemExit):
         head += " (sys.exit() in the demo's code: it fails this unit, not the process)"
-    return head + "\n" + "".join(traceback.format_exception(type(e), e, tb)).rstrip()
+    report = traceback.TracebackException(type(e), e, tb)
+    report.stack = traceback.StackSummary.from_list([f for f in report.stack if f.filename not in GLUE_FILES])
+    return head + "\n" + "".join(report.format()).rstrip()
 
 
 def one_line(e):
@@ -172,3 +193,87 @@ def flush():
             stream.flush()
         except BaseException:
             pass
+
+
+# -- the `runner` module a demo imports ------------------------------------
+# Here rather than in runner_aio, so that a demo can `import runner` while
+# asyncio, which only async units need, is not loaded (6 MiB, 20 ms).
+
+Response = collections.namedtuple("Response", "status body")
+Response.__doc__ = "An answer to runner.get: the HTTP status and the body (bytes)."
+
+
+def _aio(what):
+    aio = sys.modules.get("runner_aio")
+    if aio is None:
+        raise RuntimeError(f"{what} is for the `async def` unit functions the runner calls (and the tasks they start)")
+    return aio
+
+
+async def _get(url):
+    """GET `url` through the host's own client (the host counts it, as it does
+    a Rust plugin's): a Response(status, body); a transport failure raises
+    ConnectionError. For `async def` units."""
+    return await _aio("runner.get").get(url)
+
+
+async def _sleep(seconds):
+    """Sleep on the host's timer, as a Rust plugin's units do. For `async def` units."""
+    return await _aio("runner.sleep").sleep(seconds)
+
+
+public = types.ModuleType("runner", "The host's IO for `async def` units: await runner.get(url), runner.sleep(s).")
+public.get, public.sleep, public.Response = _get, _sleep, Response
+public.get.__name__, public.sleep.__name__ = "get", "sleep"
+sys.modules.setdefault("runner", public)
+
+
+# -- what the units print, line by line (`runner --show-output`) ------------
+
+# A line longer than this is passed on in pieces.
+LONGEST_LINE = 4096
+
+
+class Lines:
+    """sys.stdout or sys.stderr: everything still goes to the real stream
+    (the runner captures it); each complete line a unit prints also goes to
+    the runner as an `output` event, with the worker and the time the run
+    saw it. Lines are put together per thread, so threads that print at once
+    do not mix their halves."""
+
+    def __init__(self, inner, name, emit):
+        self._inner, self._name, self._emit, self._partial = inner, name, emit, threading.local()
+
+    def write(self, text):
+        written = self._inner.write(text)
+        *lines, rest = (getattr(self._partial, "text", "") + text).split("\n")
+        while len(rest) > LONGEST_LINE:
+            lines.append(rest[:LONGEST_LINE])
+            rest = rest[LONGEST_LINE:]
+        self._partial.text = rest
+        for line in lines:
+            try:
+                self._emit(self._name, line)
+            except BaseException:
+                pass  # showing output is never worth a unit
+        return written
+
+    def flush(self):
+        self._inner.flush()
+
+    def __getattr__(self, name):
+        return getattr(self._inner, name)
+
+
+def install_output(emit):
+    """Puts Lines in front of sys.stdout and sys.stderr; `emit(stream, line)`
+    reaches the runner from a unit's own thread (a blocking unit)."""
+    def route(stream, line):
+        aio = sys.modules.get("runner_aio")
+        link = aio.current_link() if aio is not None else None
+        if link is not None:
+            link.request("print", (stream, line), None)  # the unit's future emits it
+        else:
+            emit(stream, line)
+    sys.stdout = Lines(sys.stdout, "stdout", route)
+    sys.stderr = Lines(sys.stderr, "stderr", route)

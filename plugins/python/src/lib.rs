@@ -22,15 +22,20 @@
 //!   the GIL held as `os.fork()` does. Done lazily rather than with a
 //!   `pthread_atfork` handler, so that no fork the plugin does not know about
 //!   (a `subprocess` started by the demo) runs CPython's fork hooks twice.
-//! - **async** is refused by the host before anything runs (the workload has
-//!   no async form): an `async def` unit would need its own event loop, which
-//!   is a different experiment from the host's runtime.
+//! - **async**: an `async def` unit function runs under the `async` and
+//!   `async-processes` strategies, as a task on one asyncio event loop per
+//!   worker process, on a thread of its own (see `aio.rs` and `aio.py`); the
+//!   host polls each unit's future and does the host IO it asks for. Each
+//!   kind of function is refused by the other kind of strategy with
+//!   `fail_run` (the manifest cannot say which kind the demo's code defines).
 //!
 //! # What crosses between Python and the runner
 //!
 //! A unit's result is its return value as JSON text (`json.dumps`, with
 //! `repr()` for whatever JSON cannot hold); `verify(results)` receives the
-//! list decoded again (`None` for failed units). Exceptions of every kind,
+//! list decoded again (`None` for failed units). An `async def` unit's text
+//! is `{"result": …, "longest_step_s": …}` (its longest step on the loop,
+//! which the verdict reports), unwrapped before `verify` sees it. Exceptions of every kind,
 //! `SystemExit` included, are caught in Python (`glue.py`) and become the
 //! unit's failure with the formatted traceback; nothing is ever printed with
 //! `PyErr_Print`, which would end the process on `SystemExit`.
@@ -40,10 +45,18 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
-use runner_sdk::{ParamSpec, Params, UnitContext, Workload, export_plugin, with_figures};
+use runner_sdk::{ParamSpec, Params, UnitContext, UnitFuture, Workload, export_plugin, with_figures};
+
+mod aio;
+mod libpython;
+mod output;
 
 /// The glue between the runner and the demo's code, run as a module of its own.
 const GLUE: &str = include_str!("glue.py");
+
+/// The asyncio side (an event loop per worker, the host IO units await),
+/// loaded after the demo's code, only when its unit function is an `async def`.
+const AIO: &str = include_str!("aio.py");
 
 /// The module the demo's code runs as (`__name__`): not `__main__`, so a
 /// script's `if __name__ == "__main__":` block does not run when it is loaded.
@@ -91,7 +104,11 @@ fn message(py: Python<'_>, err: &PyErr) -> String {
 #[derive(Debug)]
 struct PythonCode {
     glue: Py<PyModule>,
+    /// The asyncio side, loaded only for an `async def` unit function.
+    aio: Option<Py<PyModule>>,
     function: Py<PyAny>,
+    /// The unit function's name, for messages.
+    function_name: String,
     verify: Option<Py<PyAny>>,
     /// `verify` takes the keyword arguments too (`verify(results, **kwargs)`).
     verify_kwargs: bool,
@@ -170,8 +187,9 @@ impl Workload for PythonCode {
 
     fn prepare(params: &Params, units: u64) -> Result<Self, String> {
         let (source, filename, directory) = Self::source(params)?;
-        let function = params.string("function")?;
+        let function_name = params.string("function")?;
         let verify = params.string("verify")?;
+        libpython::make_global()?;
         let made = attach(|py| -> Result<Self, String> {
             let glue = PyModule::from_code(
                 py,
@@ -181,18 +199,34 @@ impl Workload for PythonCode {
             )
             .map_err(|e| format!("the plugin's glue did not load: {}", message(py, &e)))?;
             let kwargs = Self::kwargs(&glue, params).map_err(|e| message(py, &e))?;
+            output::install(py, &glue).map_err(|e| message(py, &e))?;
             let module = glue
                 .getattr("load")
                 .and_then(|load| load.call1((source, filename, DEMO_MODULE, directory)))
                 .map_err(|e| message(py, &e))?;
-            let (function, verify, verify_kwargs): (Bound<'_, PyAny>, Option<Bound<'_, PyAny>>, bool) = glue
+            type Resolved<'py> = (Bound<'py, PyAny>, Option<Bound<'py, PyAny>>, bool, bool);
+            let (function, verify, verify_kwargs, is_async): Resolved<'_> = glue
                 .getattr("resolve")
-                .and_then(|resolve| resolve.call1((module, function, verify, &kwargs)))
+                .and_then(|resolve| resolve.call1((module, function_name, verify, &kwargs)))
                 .and_then(|pair| pair.extract())
                 .map_err(|e| message(py, &e))?;
+            let aio = if is_async {
+                let aio = PyModule::from_code(
+                    py,
+                    &CString::new(AIO).map_err(|e| e.to_string())?,
+                    c"runner_aio.py",
+                    c"runner_aio",
+                )
+                .map_err(|e| format!("the plugin's asyncio side did not load: {}", message(py, &e)))?;
+                Some(aio.unbind())
+            } else {
+                None
+            };
             Ok(PythonCode {
                 glue: glue.unbind(),
+                aio,
                 function: function.unbind(),
+                function_name: function_name.to_owned(),
                 verify: verify.map(Bound::unbind),
                 verify_kwargs,
                 kwargs: kwargs.unbind(),
@@ -204,7 +238,17 @@ impl Workload for PythonCode {
         Ok(made)
     }
 
-    fn run_unit(&self, unit: u64, _cx: &UnitContext<'_>) -> Result<String, String> {
+    const ASYNC: bool = true;
+
+    fn run_unit(&self, unit: u64, cx: &UnitContext<'_>) -> Result<String, String> {
+        if self.aio.is_some() {
+            cx.fail_run(&format!(
+                "`{}` is an `async def`: it needs an event loop, which the `async` and `async-processes` strategies \
+                 give it (one per worker); the other strategies call a plain `def`",
+                self.function_name
+            ));
+        }
+        let _printing = output::Printing::new(cx);
         attach(|py| {
             let outcome = self
                 .glue
@@ -220,6 +264,17 @@ impl Workload for PythonCode {
         })
     }
 
+    fn run_unit_async<'a>(&'a self, unit: u64, cx: UnitContext<'a>) -> UnitFuture<'a> {
+        let Some(aio) = &self.aio else {
+            cx.fail_run(&format!(
+                "`{}` is a plain `def`: the `async` strategies run an `async def` unit function on an event loop \
+                 (write `async def {}(unit, units, ...)`, and await inside it)",
+                self.function_name, self.function_name
+            ));
+        };
+        Box::pin(aio::run_unit(self, aio, unit, cx))
+    }
+
     fn verify(&self, results: &[Option<String>]) -> Result<String, String> {
         attach(|py| {
             let texts = PyList::new(py, results).map_err(|e| message(py, &e))?;
@@ -227,7 +282,9 @@ impl Workload for PythonCode {
                 .glue
                 .bind(py)
                 .getattr("check")
-                .and_then(|check| check.call1((&self.verify, self.verify_kwargs.then_some(&self.kwargs), texts)))
+                .and_then(|check| {
+                    check.call1((&self.verify, self.verify_kwargs.then_some(&self.kwargs), texts, self.aio.is_some()))
+                })
                 .and_then(|verdict| verdict.extract::<(bool, String, Vec<(String, f64)>)>());
             let (ok, message, figures) = match verdict {
                 Ok(verdict) => verdict,

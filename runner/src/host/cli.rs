@@ -103,6 +103,11 @@ pub(crate) struct RunArgs {
     #[arg(long)]
     pub(crate) timeline: bool,
 
+    /// After the table, what each strategy's median run printed, line by line, with the time and the worker
+    /// (for plugins that report their lines: the python plugin does).
+    #[arg(long)]
+    pub(crate) show_output: bool,
+
     /// No progress bar (it is only ever drawn on stderr when stderr is a terminal).
     #[arg(long)]
     pub(crate) no_progress: bool,
@@ -116,9 +121,10 @@ pub(crate) struct RunArgs {
 }
 
 impl RunArgs {
-    /// Whether any output needs the per-core CPU samples.
+    /// Whether any output needs the runs' pictures (timelines with the
+    /// per-core CPU samples, printed lines).
     pub(crate) fn wants_pictures(&self) -> bool {
-        self.timeline || self.report.is_some() || self.trace.is_some()
+        self.timeline || self.show_output || self.report.is_some() || self.trace.is_some()
     }
 }
 

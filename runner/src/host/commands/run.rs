@@ -14,6 +14,7 @@ use crate::host::grade::grade;
 use crate::host::plugin::Catalog;
 use crate::host::report::{
     Csv, Exporter, Gradescope, Html, Json, Junit, Markdown, Report, ScenarioResult, Table, Trace, paint,
+    printed_for_terminal,
     timelines_for_terminal,
 };
 use crate::host::scenario::{self, Scenario};
@@ -116,6 +117,12 @@ pub(crate) fn run(args: &RunArgs, quiet: bool, color: bool, catalog: &mut Catalo
                     stdout.line(&sanitize::multiline(&timelines));
                 }
                 _ => tracing::warn!("--timeline draws only under the table format; see --report for a page"),
+            }
+        }
+        if args.show_output {
+            match args.format {
+                OutputFormat::Table => stdout.line(&sanitize::multiline(&printed_for_terminal(&report))),
+                _ => tracing::warn!("--show-output lists only under the table format; see --report for a page"),
             }
         }
         let held = report.grade.held;

@@ -230,9 +230,15 @@ impl Recorder {
             Event::Manifest { .. } | Event::UnitResult { .. } => {
                 self.stream.fail(|| "an event only a worker or a describe child sends".to_owned());
             }
-            // Never kept: counted against the run's limit, so the host's
-            // memory stays bounded whatever a plugin emits.
-            Event::Custom { .. } => self.custom_events += 1,
+            // Counted against the run's limit; only printed lines are kept
+            // (a bounded number, for `--show-output`), so the host's memory
+            // stays bounded whatever a plugin emits.
+            Event::Custom { worker, t_ns, name, detail } => {
+                self.custom_events += 1;
+                if name == crate::host::timeline::output::EVENT {
+                    self.timeline.printed.push(worker, t_ns, &detail);
+                }
+            }
         }
     }
 

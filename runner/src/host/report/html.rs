@@ -206,6 +206,7 @@ fn strategy_timeline(page: &mut String, report: &Report<'_>, summary: &StrategyS
                 caption.push_str(" · no CPU samples");
             }
             let _ = write!(page, "<p class=\"caption\">{caption}</p>");
+            page.push_str(&super::printed::for_html(timeline));
         }
     }
     page.push_str("</div>");

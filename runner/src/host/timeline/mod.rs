@@ -7,6 +7,7 @@
 //! ([`tracks`]) for `--trace`. Nothing here measures.
 
 pub(crate) mod cpu;
+pub(crate) mod output;
 pub(crate) mod svg;
 pub(crate) mod terminal;
 pub(crate) mod tracks;
@@ -32,6 +33,8 @@ pub(crate) struct Timeline {
     pub(crate) dropped: u64,
     /// The strategy's wall time: where the picture ends.
     pub(crate) end_ns: u64,
+    /// What the units printed, line by line, when their plugin reports it.
+    pub(crate) printed: output::Printed,
     /// Totals over every bar and wait reported, kept or not.
     totals: Totals,
 }
@@ -219,6 +222,7 @@ impl Timeline {
         if !keep_spans {
             self.bars = Vec::new();
             self.waits = Vec::new();
+            self.printed = output::Printed::default();
         }
     }
 
