@@ -1,6 +1,7 @@
 //! One file per subcommand.
 
 mod doctor;
+mod grade;
 mod list;
 mod new;
 mod progress;
@@ -9,6 +10,7 @@ mod serve;
 mod validate;
 
 pub(crate) use doctor::doctor;
+pub(crate) use grade::{grade, merge};
 pub(crate) use list::list;
 pub(crate) use new::new_plugin;
 pub(crate) use run::run;
