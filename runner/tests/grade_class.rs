@@ -240,6 +240,13 @@ fn a_class_of_thirty_is_graded_in_one_command_and_three_shards_merge_to_the_same
     let text = feedback(&broken.0).unwrap();
     assert!(text.contains("failed with exit code") && text.contains("this is not C"), "{text}");
 
+    // Three at a time (the lab reads no timing): the same gradebook.
+    let out = grade(dir.path(), &marker, &lab, "jobs", &["--no-progress", "--jobs", "3"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(std::fs::read_to_string(dir.path().join("jobs/gradebook.csv")).unwrap(), csv);
+    assert!(!dir.path().join("jobs/.jobs").exists());
+    assert_eq!(std::fs::read_dir(dir.path().join("jobs/submissions")).unwrap().count(), 30);
+
     // Three shards, as three CI jobs would run them, then merged.
     for k in 1..=3 {
         let shard = format!("{k}/3");
@@ -376,4 +383,55 @@ fn without_a_build_the_library_is_found_by_the_plugin_name_and_a_missing_one_is_
     let csv = std::fs::read_to_string(dir.path().join("out/gradebook.csv")).unwrap();
     assert!(csv.contains("\nalice,graded,5,5,2,1,2\n"), "{csv}");
     assert!(csv.contains("\nbob,missing library,0,5,0,0,0\n"), "{csv}");
+}
+
+#[test]
+fn a_build_writes_only_in_its_own_copy_and_reads_no_other_submission() {
+    let dir = tempfile::tempdir().unwrap();
+    let marker = format!("grade-build-{}", std::process::id());
+    reference(dir.path());
+    let kinds = class(dir.path(), &[Kind::Honest, Kind::Honest]);
+    let other = dir.path().join("class").join(&kinds[1].0).join("sum.c");
+    let planted = dir.path().join("planted");
+    let text = std::fs::read_to_string(lab(dir.path(), "plain.toml", 2)).unwrap();
+    let build = format!(
+        "build = \"echo x > {}; cat {} > stolen.c; echo x > sum.c; exit 3\"",
+        planted.display(),
+        other.display()
+    );
+    let text: Vec<String> =
+        text.lines().map(|l| if l.starts_with("build =") { build.clone() } else { l.to_owned() }).collect();
+    let lab = dir.path().join("lab.toml");
+    std::fs::write(&lab, text.join("\n")).unwrap();
+    let out = grade(dir.path(), &marker, &lab, "out", &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let feedback = std::fs::read_to_string(dir.path().join("out/submissions").join(&kinds[0].0).join("feedback.txt"));
+    let feedback = feedback.unwrap();
+    assert!(feedback.contains("failed with exit code 3"), "{feedback}");
+    assert_eq!(feedback.matches("Permission denied").count(), 2, "{feedback}");
+    assert!(!planted.exists(), "the build wrote outside its directory");
+    // It wrote `sum.c` in its copy; the submission itself is untouched.
+    assert_eq!(std::fs::read_to_string(&other).unwrap(), Kind::Honest.source());
+    let own = dir.path().join("class").join(&kinds[0].0).join("sum.c");
+    assert_eq!(std::fs::read_to_string(own).unwrap(), Kind::Honest.source());
+}
+
+#[test]
+fn a_lab_with_timing_checks_is_graded_one_submission_at_a_time_and_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let marker = format!("grade-timed-{}", std::process::id());
+    reference(dir.path());
+    let text = std::fs::read_to_string(lab(dir.path(), "plain.toml", 2)).unwrap();
+    let lab = dir.path().join("lab.toml");
+    std::fs::write(&lab, text.replace("check = 'verified(\"threads\")'", "check = 'wall(\"threads\") < 60'")).unwrap();
+    class(dir.path(), &[Kind::Honest, Kind::Wrong]);
+    let out = grade(dir.path(), &marker, &lab, "out", &["--jobs", "2"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("checks timing (`wall(\"threads\") < 60`), so submissions are graded one at a time"),
+        "{stderr}"
+    );
+    let csv = std::fs::read_to_string(dir.path().join("out/gradebook.csv")).unwrap();
+    assert!(csv.contains("\n00-honest,graded,5,5,2,1,2\n"), "{csv}");
 }

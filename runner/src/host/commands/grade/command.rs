@@ -10,10 +10,11 @@ use std::path::{Path, PathBuf};
 
 use super::build::Fence;
 use super::outputs::OutDir;
+use super::parallel::{Jobs, grade_side_by_side};
 use super::progress::ClassProgress;
 use super::submission::{Class, Outcome, Submission, grade_submission, submission_at};
 use super::summary::summary;
-use crate::host::cli::GradeArgs;
+use crate::host::cli::{GlobalArgs, GradeArgs};
 use crate::host::execute::ExecuteOptions;
 use crate::host::exit_code;
 use crate::host::expect::Meaning;
@@ -22,16 +23,16 @@ use crate::host::plugin::Catalog;
 use crate::host::sanitize;
 use crate::host::scenario::{self, Scenario};
 use crate::host::stdout::Stdout;
-use crate::host::supervise::interrupted;
+use crate::host::supervise::{Interrupt, interrupted};
 
 /// The functions whose figures are timings: two submissions graded at once
 /// would compete for the cores and slow each other's figures down.
 const TIMED: &[Meaning] =
     &[Meaning::Speedup, Meaning::Wall, Meaning::Cpu, Meaning::Efficiency, Meaning::UnitsPerSecond];
 
-pub(crate) fn grade(args: &GradeArgs, quiet: bool, catalog: &mut Catalog) -> u8 {
+pub(crate) fn grade(args: &GradeArgs, global: &GlobalArgs, catalog: &mut Catalog) -> u8 {
     match prepare(args, catalog) {
-        Ok(plan) => grade_class(args, quiet, catalog, plan),
+        Ok(plan) => grade_class(args, global, catalog, plan),
         Err(e) => {
             eprintln!("error: {e}");
             exit_code::INPUT_UNUSABLE
@@ -108,6 +109,7 @@ fn prepare(args: &GradeArgs, catalog: &mut Catalog) -> Result<Plan, String> {
     let mut private_dirs: Vec<PathBuf> = lab_files.iter().filter_map(|f| parent_of(f)).collect();
     private_dirs.extend(todo.iter().filter_map(|s| s.dir.parent().map(Path::to_owned)));
     private_dirs.extend(args.out.canonicalize().ok());
+    private_dirs.extend(args.fence.iter().filter_map(|d| d.canonicalize().ok()));
     private_dirs.sort();
     private_dirs.dedup();
     let fence = Fence { private_dirs, limits: labs[0].limits };
@@ -118,67 +120,95 @@ fn parent_of(file: &Path) -> Option<PathBuf> {
     file.canonicalize().ok()?.parent().map(Path::to_owned)
 }
 
-fn grade_class(args: &GradeArgs, quiet: bool, catalog: &mut Catalog, plan: Plan) -> u8 {
+fn grade_class(args: &GradeArgs, global: &GlobalArgs, catalog: &mut Catalog, plan: Plan) -> u8 {
     let Plan { labs, todo, mut book, out, fence } = plan;
-    if args.jobs > 1 {
-        match labs.iter().find_map(timed_check) {
-            Some((lab, check)) => tracing::warn!(
-                "--jobs {}: lab `{lab}` checks timing (`{check}`), so submissions are graded one at a time \
-                 (graded side by side they would share the cores and slow each other's figures down)",
-                args.jobs
-            ),
-            None => tracing::warn!("--jobs {}: not implemented yet; grading one submission at a time", args.jobs),
-        }
-    }
+    let side_by_side = args.jobs > 1
+        && match labs.iter().find_map(timed_check) {
+            Some((lab, check)) => {
+                tracing::warn!(
+                    "--jobs {}: lab `{lab}` checks timing (`{check}`), so submissions are graded one at a time \
+                     (side by side they would share the cores and slow each other's figures down)",
+                    args.jobs
+                );
+                false
+            }
+            None => true,
+        };
     crate::host::execute::remove_stale_scratch();
-    let class = Class {
-        labs: &labs,
-        fence,
-        limit_args: &args.limits,
-        // The HTML report draws each strategy's median run.
-        options: ExecuteOptions { pictures: true },
-    };
-    let mut progress = ClassProgress::new(todo.len(), !args.no_progress && !quiet);
-    let mut code = exit_code::OK;
-    let mut stopped = None;
     if let Err(e) = out.write_gradebook(&book) {
         eprintln!("error: {e}");
         return exit_code::RUN_FAILED;
     }
-    for submission in &todo {
-        if let Some(signal) = interrupted() {
-            stopped = Some(signal);
-            break;
-        }
-        progress.start(&submission.id);
-        let graded = match grade_submission(submission, &class, catalog, &mut progress) {
-            Outcome::Graded(graded) => graded,
-            Outcome::Interrupted(signal) => {
-                stopped = Some(signal);
-                break;
-            }
+    let mut progress = ClassProgress::new(todo.len(), !args.no_progress && !global.quiet);
+    let ended = if side_by_side {
+        let jobs = Jobs { args, global, fence: &fence, jobs: usize::from(args.jobs) };
+        grade_side_by_side(&jobs, &todo, &mut book, &out, &mut progress)
+    } else {
+        let class = Class {
+            labs: &labs,
+            fence,
+            limit_args: &args.limits,
+            // The HTML report draws each strategy's median run.
+            options: ExecuteOptions { pictures: true },
         };
-        let written = out.write_submission(&graded).and_then(|()| {
-            book.put(graded.row.clone());
-            out.write_gradebook(&book)
-        });
-        progress.finished(&graded.row);
-        if let Err(e) = written {
-            eprintln!("error: {e}");
-            code = exit_code::RUN_FAILED;
-            break;
-        }
-    }
+        grade_one_by_one(&class, &todo, catalog, &mut book, &out, &mut progress)
+    };
     progress.finish();
     let mut stdout = Stdout::new();
     stdout.line(&summary(&book));
     stdout.line(&format!("gradebook: {} and {}", out.csv().display(), out.json().display()));
-    if let Some(signal) = stopped {
-        let left = todo.iter().filter(|s| book.row(&s.id).is_none()).count();
-        eprintln!("interrupted ({}): {left} submission(s) not graded; `--resume` grades them", signal.name());
-        return signal.exit_code();
+    match ended {
+        Ended::Done => exit_code::OK,
+        Ended::Failed(e) => {
+            eprintln!("error: {e}");
+            exit_code::RUN_FAILED
+        }
+        Ended::Interrupted(signal) => {
+            let left = todo.iter().filter(|s| book.row(&s.id).is_none()).count();
+            eprintln!("interrupted ({}): {left} submission(s) not graded; `--resume` grades them", signal.name());
+            signal.exit_code()
+        }
     }
-    code
+}
+
+/// How a pass over the submissions ended.
+pub(super) enum Ended {
+    Done,
+    /// Ctrl-C or SIGTERM: the submission being graded is left out.
+    Interrupted(Interrupt),
+    /// The output folder could not be written (or, side by side, a
+    /// submission's runner failed): grading stops there.
+    Failed(String),
+}
+
+/// Every submission in turn, in this process.
+fn grade_one_by_one(
+    class: &Class<'_>,
+    todo: &[Submission],
+    catalog: &mut Catalog,
+    book: &mut Gradebook,
+    out: &OutDir,
+    progress: &mut ClassProgress,
+) -> Ended {
+    for submission in todo {
+        if let Some(signal) = interrupted() {
+            return Ended::Interrupted(signal);
+        }
+        progress.start(&submission.id);
+        let graded = match grade_submission(submission, class, catalog, progress) {
+            Outcome::Graded(graded) => graded,
+            Outcome::Interrupted(signal) => return Ended::Interrupted(signal),
+        };
+        let written = out.write_submission(&graded).and_then(|()| {
+            book.put(graded.row.clone());
+            out.write_gradebook(book)
+        });
+        progress.finished(&graded.row);
+        if let Err(e) = written {
+            return Ended::Failed(e);
+        }
+    }
+    Ended::Done
 }
 
 /// The first check of `lab` that reads a timing, as written.

@@ -5,6 +5,7 @@ mod build;
 mod command;
 mod merge;
 mod outputs;
+mod parallel;
 mod progress;
 mod submission;
 mod summary;

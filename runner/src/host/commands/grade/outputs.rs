@@ -36,6 +36,10 @@ impl OutDir {
         Ok(out)
     }
 
+    pub(crate) fn root(&self) -> &Path {
+        &self.root
+    }
+
     pub(crate) fn csv(&self) -> PathBuf {
         self.root.join("gradebook.csv")
     }
