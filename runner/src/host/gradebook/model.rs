@@ -49,7 +49,7 @@ pub(crate) struct SubmissionRow {
     /// lines, the load error), or what went wrong in the runs; empty when
     /// nothing did.
     pub(crate) feedback: String,
-    /// Host-measured: grading this submission, build and files included.
+    /// Host-measured: grading this submission, its build and its report files included.
     pub(crate) seconds: f64,
     /// Host-measured: of which, its runs (and their verification).
     pub(crate) runs_seconds: f64,

@@ -195,11 +195,14 @@ fn grade_one_by_one(
             return Ended::Interrupted(signal);
         }
         progress.start(&submission.id);
-        let graded = match grade_submission(submission, class, catalog, progress) {
+        let mut graded = match grade_submission(submission, class, catalog, progress) {
             Outcome::Graded(graded) => graded,
             Outcome::Interrupted(signal) => return Ended::Interrupted(signal),
         };
+        // The submission's time includes writing its reports.
+        let writing = std::time::Instant::now();
         let written = out.write_submission(&graded).and_then(|()| {
+            graded.row.seconds += writing.elapsed().as_secs_f64();
             book.put(graded.row.clone());
             out.write_gradebook(book)
         });
