@@ -137,6 +137,9 @@ pub(crate) struct GradeArgs {
     /// No progress bar.
     #[arg(long)]
     pub(crate) no_progress: bool,
+    /// Refuse to grade (exit 2) unless this machine gives runs every protection (see `runner doctor`).
+    #[arg(long)]
+    pub(crate) require_containment: bool,
     /// A folder builds may not read (what a `--jobs` parent passes on to the runner grading one submission).
     #[arg(long, value_name = "DIR", hide = true)]
     pub(crate) fence: Vec<PathBuf>,

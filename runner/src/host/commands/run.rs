@@ -167,7 +167,7 @@ pub(super) fn apply_limit_args(scenario: &mut Scenario, limits: &[String]) -> Re
 }
 
 /// The protections a run would go without on this machine, if any.
-fn missing_containment() -> Option<String> {
+pub(super) fn missing_containment() -> Option<String> {
     let doctor = crate::host::contain::doctor::examine();
     let mut missing = Vec::new();
     if let Err(e) = &doctor.landlock_abi {

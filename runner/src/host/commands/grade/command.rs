@@ -50,6 +50,11 @@ struct Plan {
 }
 
 fn prepare(args: &GradeArgs, catalog: &mut Catalog) -> Result<Plan, String> {
+    if args.require_containment
+        && let Some(missing) = crate::host::commands::run::missing_containment()
+    {
+        return Err(format!("--require-containment, but this machine lacks: {missing}\n(see `runner doctor`)"));
+    }
     let (lab_files, dirs): (Vec<&PathBuf>, Vec<&PathBuf>) = args.inputs.iter().partition(|p| !p.is_dir());
     if lab_files.is_empty() {
         return Err("no lab given\n(`runner grade LAB.toml... SUBMISSION_DIR... --out DIR`)".into());

@@ -111,6 +111,9 @@ fn start(jobs: &Jobs<'_>, submission: &Submission, scratch: &Path) -> Result<Run
     for limit in &jobs.args.limits {
         cmd.arg("--limit").arg(limit);
     }
+    if jobs.args.require_containment {
+        cmd.arg("--require-containment");
+    }
     for dir in &jobs.fence.private_dirs {
         cmd.arg("--fence").arg(dir);
     }
