@@ -25,6 +25,7 @@ pub fn main() -> ExitCode {
     match args.next() {
         Some(first) if first == protocol::RUN_SUBCOMMAND => run::run_main(),
         Some(first) if first == protocol::VERIFY_SUBCOMMAND => run::verify_main(),
+        Some(first) if first == protocol::BUILD_SUBCOMMAND => run::build_main(),
         Some(first) if first == protocol::DESCRIBE_SUBCOMMAND => {
             run::describe_main(args.next().as_deref().map(std::path::Path::new))
         }

@@ -17,6 +17,7 @@ Examples:
 
   runner lab.toml --plugin lab=./student/liblab.so --gradescope results.json
   runner scenarios/assessments/*.toml --shard 2/4 --junit junit.xml
+  runner grade lab.toml submissions/* --out grades   a class: one gradebook, a folder per submission
 
 Exit codes: 0 everything held (every expectation, or without [[expect]] every run
 verified), 1 an expectation or a run failed, 2 unusable input, 130/143 interrupted.";
@@ -128,6 +129,49 @@ impl RunArgs {
     }
 }
 
+/// `runner grade LAB.toml... SUBMISSION_DIR... --out DIR`
+#[derive(Debug, Args)]
+pub(crate) struct GradeArgs {
+    /// Lab scenario files and submission directories (a directory is a submission; its name is its id).
+    #[arg(value_name = "LAB.toml|SUBMISSION_DIR", required = true)]
+    pub(crate) inputs: Vec<PathBuf>,
+    /// Folder for gradebook.csv, gradebook.json and submissions/ID/ (created if missing).
+    #[arg(long, value_name = "DIR")]
+    pub(crate) out: PathBuf,
+    /// Grade only the submissions the gradebook in `--out` lacks (it must have been graded with the same labs).
+    #[arg(long)]
+    pub(crate) resume: bool,
+    /// Grade N submissions at once; labs with timing checks are graded one at a time.
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub(crate) jobs: u16,
+    /// Grade only shard K of N (1-based): the submissions, sorted by id, whose position modulo N is K-1.
+    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+    pub(crate) shard: Option<(usize, usize)>,
+    /// Override the labs' `[limits]` for every run and build, e.g. `--limit memory="512 MiB"` (repeatable).
+    #[arg(long = "limit", value_name = "NAME=VALUE")]
+    pub(crate) limits: Vec<String>,
+    /// No progress bar.
+    #[arg(long)]
+    pub(crate) no_progress: bool,
+    /// Refuse to grade (exit 2) unless this machine gives runs every protection (see `runner doctor`).
+    #[arg(long)]
+    pub(crate) require_containment: bool,
+    /// A folder builds may not read (what a `--jobs` parent passes on to the runner grading one submission).
+    #[arg(long, value_name = "DIR", hide = true)]
+    pub(crate) fence: Vec<PathBuf>,
+}
+
+/// `runner merge OUT_DIR... --out DIR`
+#[derive(Debug, Args)]
+pub(crate) struct MergeArgs {
+    /// The `--out` folders of the shards.
+    #[arg(value_name = "OUT_DIR", required = true)]
+    pub(crate) dirs: Vec<PathBuf>,
+    /// Folder for the merged gradebook and the submissions' folders.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) out: PathBuf,
+}
+
 /// `NAME=PATH`.
 fn parse_override(text: &str) -> Result<(String, PathBuf), String> {
     match text.split_once('=') {
@@ -206,6 +250,11 @@ pub(crate) enum Command {
         #[arg(long, value_name = "DIR")]
         dir: Option<PathBuf>,
     },
+    /// Grade a class: every submission directory against every lab, into `--out DIR/gradebook.csv` and
+    /// `gradebook.json`, with a folder of reports per submission.
+    Grade(GradeArgs),
+    /// Combine the `--out` folders of `runner grade --shard` jobs into one gradebook.
+    Merge(MergeArgs),
     /// Which protections this machine gives runs (Landlock, seccomp, cgroups, namespaces), and whether it is quiet enough to measure.
     Doctor {
         /// Print the report as JSON.

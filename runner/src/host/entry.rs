@@ -49,6 +49,8 @@ pub(crate) fn main() -> ExitCode {
             commands::new_plugin(name, dir.as_deref(), sdk.as_deref())
         }
         Some(Command::Doctor { json }) => commands::doctor(*json),
+        Some(Command::Grade(args)) => commands::grade(args, &cli.global, &mut catalog),
+        Some(Command::Merge(args)) => commands::merge(args),
         Some(Command::Serve(_) | Command::Completions { .. } | Command::Man { .. }) => {
             unreachable!("dispatched above")
         }

@@ -15,6 +15,7 @@ pub(crate) mod execute;
 pub(crate) mod exit_code;
 pub(crate) mod expect;
 pub(crate) mod grade;
+pub(crate) mod gradebook;
 mod output_path;
 pub(crate) mod plan;
 pub(crate) mod plugin;

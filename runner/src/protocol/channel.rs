@@ -8,6 +8,9 @@ pub(crate) const DESCRIBE_SUBCOMMAND: &str = "__describe";
 /// `runner __verify`: check a run's results with the instructor's library,
 /// described by a [`super::VerifySpec`] on stdin.
 pub(crate) const VERIFY_SUBCOMMAND: &str = "__verify";
+/// `runner __build`: contain itself as a run would, then run a submission's
+/// build command (`runner grade`), described by a [`super::BuildSpec`] on stdin.
+pub(crate) const BUILD_SUBCOMMAND: &str = "__build";
 /// The byte the host writes on a run's stdin once the run says it is
 /// prepared: the measured phase starts when it arrives, and the host's clock
 /// with it. The host writes it again once it has read `measured` and looked at

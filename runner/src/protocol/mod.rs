@@ -17,10 +17,12 @@ mod load_error;
 mod run_spec;
 mod strategy;
 
-pub(crate) use channel::{DESCRIBE_SUBCOMMAND, EVENT_FD, GO, JOINED, RUN_SUBCOMMAND, VERIFY_SUBCOMMAND};
+pub(crate) use channel::{
+    BUILD_SUBCOMMAND, DESCRIBE_SUBCOMMAND, EVENT_FD, GO, JOINED, RUN_SUBCOMMAND, VERIFY_SUBCOMMAND,
+};
 pub(crate) use clock::{RunClock, monotonic_ns};
 pub(crate) use event::{Event, FatalError, GilStats, Measurement, UnitSpan, WaitKind, WaitSpan};
 pub(crate) use exit::{FORBIDDEN_CALL_MARKER, RUN_ABORTED_EXIT, forbidden_call_in, signal_name};
 pub(crate) use load_error::LoadError;
-pub(crate) use run_spec::{RunSpec, VerifySpec};
+pub(crate) use run_spec::{BuildSpec, RunSpec, VerifySpec};
 pub(crate) use strategy::{GilConfig, StrategyKind, StrategySpec};

@@ -40,3 +40,17 @@ pub(crate) struct VerifySpec {
     /// Every unit's output, in unit order; `None` where the unit failed.
     pub(crate) results: Vec<Option<String>>,
 }
+
+/// A submission's build (`runner __build`): the lab's command, run by
+/// `/bin/sh -c` in `dir` (a copy of the submission the host made inside the
+/// build's scratch directory), after the process has contained itself by
+/// `contain`. The command is the instructor's; everything it runs (a
+/// makefile, a build script) is the submission's, hence the containment.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct BuildSpec {
+    pub(crate) command: String,
+    pub(crate) dir: PathBuf,
+    /// Set in the build's environment (`TMPDIR` inside the scratch directory).
+    pub(crate) env: Vec<(String, String)>,
+    pub(crate) contain: super::contain::ChildPlan,
+}

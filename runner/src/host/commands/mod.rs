@@ -2,6 +2,7 @@
 
 mod completions;
 mod doctor;
+mod grade;
 mod list;
 mod new;
 mod progress;
@@ -11,6 +12,7 @@ mod validate;
 
 pub(crate) use completions::{completions, man};
 pub(crate) use doctor::doctor;
+pub(crate) use grade::{grade, merge};
 pub(crate) use list::list;
 pub(crate) use new::new_plugin;
 pub(crate) use run::run;

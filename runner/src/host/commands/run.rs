@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use super::progress::RunProgress;
 use crate::host::cli::{OutputFormat, RunArgs};
-use crate::host::execute::{ExecuteOptions, execute};
+use crate::host::execute::{ExecuteOptions, Observer, execute};
 use crate::host::exit_code;
 use crate::host::grade::grade;
 use crate::host::plugin::Catalog;
@@ -55,13 +55,9 @@ pub(crate) fn run(args: &RunArgs, quiet: bool, color: bool, catalog: &mut Catalo
         }
     }
     for scenario in &mut scenarios {
-        for limit in &args.limits {
-            let all =
-                std::iter::once(&mut scenario.limits).chain(scenario.strategies.iter_mut().map(|s| &mut s.limits));
-            if let Some(Err(e)) = all.map(|limits| limits.set_from_arg(limit)).find(Result::is_err) {
-                eprintln!("error: --limit {}: {}", sanitize::line(limit), sanitize::multiline(&e));
-                unusable = true;
-            }
+        if let Err(e) = apply_limit_args(scenario, &args.limits) {
+            eprintln!("error: {e}");
+            unusable = true;
         }
     }
     if args.require_containment
@@ -93,17 +89,7 @@ pub(crate) fn run(args: &RunArgs, quiet: bool, color: bool, catalog: &mut Catalo
         tracing::info!("running `{}` ({})", scenario.name, scenario.path.display());
         // A bar per scenario: a finished indicatif bar stays hidden.
         let mut progress = RunProgress::new(show_progress);
-        let runs = execute(&scenario, options, &mut progress);
-        let mut result = ScenarioResult::new(scenario, runs);
-        if result.runs.interrupted.is_none() {
-            let mut remeasure = |subset: &Scenario| {
-                let again = execute(subset, options, &mut progress);
-                // Interrupted while measuring again: the scenario stops there.
-                result.runs.interrupted = again.interrupted;
-                again.interrupted.is_none().then(|| summarize(subset, &again.records))
-            };
-            result.grade = grade(&result.scenario, &result.summaries, &mut remeasure);
-        }
+        let result = measure_and_grade(scenario, options, &mut progress);
         progress.finish();
         let report = result.report();
         match format.export(&[report]) {
@@ -163,8 +149,40 @@ pub(crate) fn run(args: &RunArgs, quiet: bool, color: bool, catalog: &mut Catalo
     }
 }
 
+/// Runs every planned run of `scenario` and grades its expectations,
+/// measuring again those with `retries` that failed.
+pub(super) fn measure_and_grade(
+    scenario: Scenario,
+    options: ExecuteOptions,
+    observer: &mut dyn Observer,
+) -> ScenarioResult {
+    let runs = execute(&scenario, options, observer);
+    let mut result = ScenarioResult::new(scenario, runs);
+    if result.runs.interrupted.is_none() {
+        let mut remeasure = |subset: &Scenario| {
+            let again = execute(subset, options, observer);
+            // Interrupted while measuring again: the scenario stops there.
+            result.runs.interrupted = again.interrupted;
+            again.interrupted.is_none().then(|| summarize(subset, &again.records))
+        };
+        result.grade = grade(&result.scenario, &result.summaries, &mut remeasure);
+    }
+    result
+}
+
+/// Applies each `--limit NAME=VALUE` to the scenario and every strategy.
+pub(super) fn apply_limit_args(scenario: &mut Scenario, limits: &[String]) -> Result<(), String> {
+    for limit in limits {
+        let all = std::iter::once(&mut scenario.limits).chain(scenario.strategies.iter_mut().map(|s| &mut s.limits));
+        if let Some(Err(e)) = all.map(|limits| limits.set_from_arg(limit)).find(Result::is_err) {
+            return Err(format!("--limit {}: {}", sanitize::line(limit), sanitize::multiline(&e)));
+        }
+    }
+    Ok(())
+}
+
 /// The protections a run would go without on this machine, if any.
-fn missing_containment() -> Option<String> {
+pub(super) fn missing_containment() -> Option<String> {
     let doctor = crate::host::contain::doctor::examine();
     let mut missing = Vec::new();
     if let Err(e) = &doctor.landlock_abi {

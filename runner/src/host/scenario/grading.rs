@@ -4,14 +4,18 @@
 //! can name another verifier, or say that the submission's own verdict counts
 //! (for workloads whose verdict needs the run's memory, such as a shared
 //! counter), which reports then mark as the submission's.
+//!
+//! `runner grade` also reads here how a submission becomes a library: a
+//! `build` command, where the `library` lands, and the build's time limit.
 
-use std::path::Path;
+use std::path::{Component, Path, PathBuf};
+use std::time::Duration;
 
 use toml::Spanned;
 
 use super::error::Located;
-use super::model::Verifier;
-use super::raw::RawGrading;
+use super::model::{SubmissionLayout, Verifier};
+use super::raw::{RawGrading, RawWorkload};
 use crate::host::plugin::{ManifestSource, PluginRef};
 
 /// `[grading] verifier`, as written.
@@ -64,4 +68,56 @@ impl VerifierSetting {
             }),
         }
     }
+}
+
+/// A build may take this long unless the lab says otherwise.
+const DEFAULT_BUILD_TIMEOUT_S: f64 = 300.0;
+const MAX_BUILD_TIMEOUT_S: f64 = 86_400.0;
+
+/// Reads `[grading] build`, `library` and `build_timeout`.
+pub(crate) fn submission_layout(
+    raw: Option<&Spanned<RawGrading>>,
+    workload: &RawWorkload,
+) -> Result<SubmissionLayout, Located> {
+    let plugin = workload.plugin.get_ref();
+    let plugin = match PluginRef::parse(plugin, Path::new("/")) {
+        PluginRef::Name(name) => Some(name),
+        PluginRef::Path(_) => None,
+    };
+    let grading = raw.map(Spanned::get_ref);
+    let build = match grading.and_then(|g| g.build.as_ref()) {
+        Some(command) if command.get_ref().trim().is_empty() => {
+            return Err(Located::new(command.span(), "`build` is empty")
+                .help("a shell command run in the submission's directory, e.g. `build = \"make\"`"));
+        }
+        Some(command) => Some(command.get_ref().clone()),
+        None => None,
+    };
+    let library = match grading.and_then(|g| g.library.as_ref()) {
+        Some(path) => Some(relative_inside(path.get_ref()).ok_or_else(|| {
+            Located::new(path.span(), "`library` must be a relative path inside the submission's directory")
+                .help("e.g. `library = \"target/release/liblab.so\"` (no `..`, no leading `/`)")
+        })?),
+        None => None,
+    };
+    let build_timeout = match grading.and_then(|g| g.build_timeout.as_ref()) {
+        None => Duration::from_secs_f64(DEFAULT_BUILD_TIMEOUT_S),
+        Some(t) if (1.0..=MAX_BUILD_TIMEOUT_S).contains(t.get_ref()) => Duration::from_secs_f64(*t.get_ref()),
+        Some(t) => {
+            return Err(Located::new(
+                t.span(),
+                format!("`build_timeout` must be from 1 to {MAX_BUILD_TIMEOUT_S} seconds, found {}", t.get_ref()),
+            )
+            .help("seconds the build may take, e.g. `build_timeout = 120`"));
+        }
+    };
+    Ok(SubmissionLayout { plugin, build, library, build_timeout })
+}
+
+/// `text` as a path that stays inside the directory it is taken from.
+fn relative_inside(text: &str) -> Option<PathBuf> {
+    let path = Path::new(text.trim());
+    let inside =
+        !text.trim().is_empty() && path.components().all(|c| matches!(c, Component::Normal(_) | Component::CurDir));
+    inside.then(|| path.to_owned())
 }

@@ -16,8 +16,6 @@ mod string_span;
 mod validate;
 
 pub(crate) use model::{
-    Expectation, FigureTable, FigureUnit, Scenario, ServerSpec, StrategyEntry, Verifier, params_json,
+    Expectation, FigureTable, FigureUnit, Scenario, ServerSpec, StrategyEntry, SubmissionLayout, Verifier, params_json,
 };
-pub(crate) use validate::load;
-#[cfg(test)]
-pub(crate) use validate::load_str;
+pub(crate) use validate::{load, load_str};

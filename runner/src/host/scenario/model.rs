@@ -34,6 +34,24 @@ pub(crate) struct Scenario {
     pub(crate) limits: Limits,
     /// The file as it was read, once: reports show this, never the file again.
     pub(crate) text: String,
+    /// How `runner grade` finds (or builds) a submission's library.
+    pub(crate) submission: SubmissionLayout,
+}
+
+/// `[grading] build`, `library`, `build_timeout`: what `runner grade` does
+/// with a submission's directory before it runs the lab against it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct SubmissionLayout {
+    /// The plugin name a submission stands in for (`plugin = "NAME"`);
+    /// `None` when the lab names its plugin by path.
+    pub(crate) plugin: Option<String>,
+    /// A shell command run in (a copy of) the submission's directory.
+    pub(crate) build: Option<String>,
+    /// The library's path relative to the submission's directory; `None`:
+    /// the plugin's file name (`librunner_plugin_NAME.so`) at its top.
+    pub(crate) library: Option<PathBuf>,
+    /// Time the build may take before its processes are ended.
+    pub(crate) build_timeout: Duration,
 }
 
 /// A table of one plugin figure per strategy (`[report]`): its median and

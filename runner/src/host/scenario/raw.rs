@@ -28,6 +28,12 @@ pub(crate) struct RawFile {
 pub(crate) struct RawGrading {
     /// `"scenario"` (the default), `"submission"`, or a plugin name or path.
     pub(crate) verifier: Option<Spanned<String>>,
+    /// `runner grade`: a shell command that builds a submission, run in a copy of its directory.
+    pub(crate) build: Option<Spanned<String>>,
+    /// `runner grade`: the library's path inside the submission (after the build, if any).
+    pub(crate) library: Option<Spanned<String>>,
+    /// `runner grade`: seconds the build may take.
+    pub(crate) build_timeout: Option<Spanned<f64>>,
 }
 
 /// `[report]`: make the table about one figure the plugin reports (a table

@@ -34,8 +34,8 @@ pub(crate) fn load(path: &Path, manifests: &mut dyn ManifestSource) -> Result<Sc
     parse(path, &text, manifests).map_err(|located| ScenarioError::at(path, &text, located))
 }
 
-/// Validates scenario `text` as if read from `path` (for tests of what comes after).
-#[cfg(test)]
+/// Validates scenario `text` as if read from `path`: tests, and `runner grade`,
+/// which reads each lab once and validates it again for every submission.
 pub(crate) fn load_str(path: &Path, text: &str, manifests: &mut dyn ManifestSource) -> Result<Scenario, ScenarioError> {
     parse(path, text, manifests).map_err(|located| ScenarioError::at(path, text, located))
 }
@@ -53,6 +53,7 @@ fn parse(path: &Path, text: &str, manifests: &mut dyn ManifestSource) -> Result<
 
     let base_dir = path.parent().unwrap_or(Path::new("."));
     let verifier = super::grading::verifier_setting(raw.grading.as_ref())?;
+    let submission = super::grading::submission_layout(raw.grading.as_ref(), raw.workload.get_ref())?;
     let workload = workload(raw.workload.get_ref(), base_dir, manifests, &verifier)?;
 
     if raw.strategy.is_empty() {
@@ -103,6 +104,7 @@ fn parse(path: &Path, text: &str, manifests: &mut dyn ManifestSource) -> Result<
         figure_table,
         limits,
         text: text.to_owned(),
+        submission,
     })
 }
 
