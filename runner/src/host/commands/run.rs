@@ -48,6 +48,18 @@ pub(crate) fn run(args: &RunArgs, quiet: bool, catalog: &mut Catalog) -> u8 {
         }
     }
     for scenario in &mut scenarios {
+        if let Some(repeat) = &args.repeat {
+            match crate::host::scenario::Repeat::from_arg(repeat, scenario.rounds) {
+                Ok(rounds) => {
+                    scenario.rounds = rounds;
+                    scenario.repeat = rounds.initial_rounds();
+                }
+                Err(e) => {
+                    eprintln!("error: --repeat: {}", sanitize::line(&e));
+                    unusable = true;
+                }
+            }
+        }
         for limit in &args.limits {
             let all =
                 std::iter::once(&mut scenario.limits).chain(scenario.strategies.iter_mut().map(|s| &mut s.limits));

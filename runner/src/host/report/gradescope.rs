@@ -55,7 +55,7 @@ fn render(reports: &[Report<'_>]) -> Result<String, String> {
             }
             tests.push(Test {
                 name: format!("{}: {}", scenario.name, expectation.name),
-                score: if outcome.passed { expectation.points } else { 0.0 },
+                score: outcome.earned,
                 max_score: expectation.points,
                 status: if outcome.passed { "passed" } else { "failed" },
                 output,

@@ -122,7 +122,7 @@ fn golden() -> (Scenario, ScenarioRuns) {
         record(1, 1, 530, false, false),
         record(2, 1, 990, true, true),
     ];
-    (scenario, ScenarioRuns { records, interrupted: None })
+    (scenario, ScenarioRuns { records, interrupted: None, rounds: Default::default() })
 }
 
 fn check(name: &str, actual: &str) {
@@ -201,7 +201,7 @@ fn a_figure_table_shows_spread_lecture_ratio_and_noise() {
             records.push(run);
         }
     }
-    let runs = ScenarioRuns { records, interrupted: None };
+    let runs = ScenarioRuns { records, interrupted: None, rounds: Default::default() };
     let result = ScenarioResult::new(scenario, runs);
     let reports = [result.report()];
     check("figures_table.txt", &Table.export(&reports).unwrap());

@@ -11,13 +11,16 @@ mod limits;
 mod model;
 mod raw;
 mod read;
+mod rounds;
 mod run_limits;
 mod string_span;
 mod validate;
 
+pub(crate) use grading::InconclusivePolicy;
 pub(crate) use model::{
     Expectation, FigureTable, FigureUnit, Scenario, ServerSpec, StrategyEntry, Verifier, params_json,
 };
+pub(crate) use rounds::{AUTO_MAX_ROUNDS, Repeat};
 pub(crate) use validate::load;
 #[cfg(test)]
 pub(crate) use validate::load_str;
