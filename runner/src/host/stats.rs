@@ -8,7 +8,7 @@
 mod interval;
 mod noise;
 
-pub(crate) use interval::{Interval, LEVEL};
+pub(crate) use interval::Interval;
 pub(crate) use noise::Noise;
 
 use crate::host::plan::Round;
@@ -127,7 +127,13 @@ pub(crate) fn summarize(scenario: &Scenario, records: &[RunRecord]) -> Vec<Strat
         records.iter().filter(|r| r.strategy == index && matches!(r.round, Round::Measured(_))).cloned().collect()
     };
     let baseline = measured(scenario.baseline);
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get() as u32);
+    // The cores the runs saw (the kernel's count, read with the machine's
+    // load), else this machine's.
+    let cores = records
+        .iter()
+        .filter_map(|r| r.machine.map(|m| m.cores))
+        .max()
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get() as u32));
     let mut summaries: Vec<StrategySummary> = (0..scenario.strategies.len())
         .map(|index| {
             let mut summary = summarize_one(index, measured(index), &baseline);

@@ -326,7 +326,7 @@ fn rounds_text(report: &Report<'_>) -> String {
 fn interval_note(report: &Report<'_>) -> Option<String> {
     let interval = report.summaries.iter().find_map(|s| s.wall_ci.filter(|i| i.n >= 2))?;
     let how = if interval.is_full_confidence() {
-        format!("{:.0} % intervals of the medians", crate::host::stats::LEVEL * 100.0)
+        format!("{:.0} % intervals of the medians", interval.confidence * 100.0)
     } else {
         format!(
             "min–max: only {:.0} % intervals of the medians with {} rounds",

@@ -10,7 +10,7 @@ use crate::host::stats::{Interval, StrategySummary};
 pub(crate) fn speedup(summary: &StrategySummary) -> String {
     match (summary.speedup_ci, summary.noise.speedup_above) {
         (Some(s), Some(limit)) => format!("noise ({:.2}× > {limit:.2}×)", s.median),
-        (Some(s), None) if s.n >= 2 => format!("{:.2}× [{:.2}–{:.2}]", s.median, s.lo, s.hi),
+        (Some(s), None) if s.n >= 2 && s.lo < s.hi => format!("{:.2}× [{:.2}–{:.2}]", s.median, s.lo, s.hi),
         (Some(s), None) => format!("{:.2}×", s.median),
         (None, _) => "—".into(),
     }

@@ -82,7 +82,7 @@ mod tests {
         let after = parse("cpu  200 0 100 950 0 0 0 15 0 0\ncpu0 1\ncpu1 1\n").unwrap();
         let tick = clock_ticks_per_second() as f64;
         let load = after.load_since(before, 1_000_000_000, 500_000_000).unwrap();
-        assert!((load.others_cores - (100.0 / tick - 0.5).max(0.0)).abs() < 1e-9, "{load:?}");
+        assert!((load.others_cores - (150.0 / tick - 0.5).max(0.0)).abs() < 1e-9, "{load:?}");
         assert!((load.steal_cores - 10.0 / tick).abs() < 1e-9, "{load:?}");
         assert_eq!(after.load_since(before, 0, 0), None);
         assert_eq!(parse("intr 1\n"), None);
