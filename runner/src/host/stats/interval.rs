@@ -135,7 +135,7 @@ mod tests {
         assert!((c - 0.9609375).abs() < 1e-9, "{c}");
         let (k, c) = rank(17);
         assert_eq!(k, 5);
-        assert!(c >= LEVEL && c < 0.96, "{c}");
+        assert!((LEVEL..0.96).contains(&c), "{c}");
         for n in 6..400 {
             assert!(rank(n).1 >= LEVEL, "n = {n}");
         }
@@ -164,7 +164,8 @@ mod tests {
     #[test]
     fn intervals_cover_the_true_median_as_often_as_they_claim() {
         let mut rng = Rng(17);
-        let cases: [(&str, usize, f64, &dyn Fn(&mut Rng) -> f64); 4] = [
+        type Draw<'a> = &'a dyn Fn(&mut Rng) -> f64;
+        let cases: [(&str, usize, f64, Draw<'_>); 4] = [
             ("exponential, n = 17", 17, std::f64::consts::LN_2, &|r| r.exponential()),
             ("log-normal σ = 0.3, n = 17", 17, 1.0, &|r| r.log_normal(0.3)),
             ("log-normal σ = 1, n = 25", 25, 1.0, &|r| r.log_normal(1.0)),
