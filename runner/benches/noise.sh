@@ -19,7 +19,13 @@ command -v taskset >/dev/null || { echo "needs taskset (util-linux)" >&2; exit 2
 TMP=$(mktemp -d)
 HOG=
 start_hog() { taskset -c 1 sh -c 'while :; do :; done' & HOG=$!; sleep 1; }
-stop_hog() { [ -n "$HOG" ] && kill "$HOG" 2>/dev/null && wait "$HOG" 2>/dev/null; HOG=; }
+stop_hog() {
+    if [ -n "$HOG" ]; then
+        kill "$HOG" 2>/dev/null || true
+        wait "$HOG" 2>/dev/null || true # its status is SIGTERM's
+        HOG=
+    fi
+}
 trap 'stop_hog; rm -rf "$TMP"' EXIT
 
 echo "# $(date -u '+%F %T') UTC, $(nproc) cores; load: $(uptime | sed 's/.*load average: //')"
