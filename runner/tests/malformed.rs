@@ -12,7 +12,11 @@ use common::runner;
 const CORPUS: &[(&str, &str, &str)] = &[
     ("syntax_error", "2:21", "invalid basic string"),
     ("unknown_scenario_key", "3:1", "unknown field `repat`, expected one of `name`"),
-    ("repeat_wrong_type", "3:10", "expected an integer"),
+    ("repeat_wrong_type", "3:10", "`repeat` must be a number of rounds or \"auto\", found \"five\""),
+    ("repeat_auto_target", "4:10", "`target` must be from 0.001 to 1, found 5"),
+    ("target_without_auto", "4:10", "`target` and `budget` apply only with `repeat = \"auto\"`"),
+    ("budget_unknown_unit", "4:10", "`budget`: `20 hours`: unknown unit `hours`"),
+    ("inconclusive_unknown", "12:16", "unknown `inconclusive` policy `maybe`"),
     ("repeat_zero", "3:10", "`repeat` must be between 1 and 10000, found 0"),
     ("timeout_negative", "3:11", "`timeout` must be a positive number of seconds"),
     ("empty_name", "2:8", "the scenario's `name` is empty"),

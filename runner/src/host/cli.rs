@@ -119,6 +119,10 @@ pub(crate) struct RunArgs {
     /// (Landlock, seccomp, a cgroup): for graders (see `runner doctor`).
     #[arg(long)]
     pub(crate) require_containment: bool,
+    /// Override every scenario's `repeat`: a number of measured rounds, or `auto` (rounds until every
+    /// speedup's 95 % interval is within ±5 % or 30 s pass, unless the scenario sets `target` / `budget`).
+    #[arg(long, value_name = "N|auto")]
+    pub(crate) repeat: Option<String>,
 }
 
 impl RunArgs {

@@ -1,10 +1,12 @@
 //! Carrying out a scenario's plan: each run in its own supervised child
 //! process, one after another, stopping early only when the runner is
-//! interrupted.
+//! interrupted. With `repeat = "auto"`, rounds go on after the first ones
+//! until every speedup's interval is as narrow as the scenario asks, or its
+//! time budget would be spent by one more round.
 
 use std::time::Duration;
 
-use crate::host::plan::{PlannedRun, plan};
+use crate::host::plan::{PlannedRun, Round, plan, round_runs};
 use crate::host::plugin::Pin;
 use crate::host::record::Probe;
 use crate::host::record::{RecordLimits, Recorder, RunRecord, VerdictSource};
@@ -18,7 +20,7 @@ use crate::protocol::contain::{ChildPlan, NetPlan};
 use runner_sdk::ParamValue;
 use std::path::Path;
 
-use crate::host::scenario::{Scenario, ServerSpec};
+use crate::host::scenario::{AUTO_MAX_ROUNDS, Repeat, Scenario, ServerSpec};
 use crate::host::serve::ServerProcess;
 use crate::host::supervise::{ChildCommand, Interrupt, interrupted, supervise};
 use crate::protocol::RunSpec;
@@ -32,6 +34,44 @@ pub(crate) struct ScenarioRuns {
     pub(crate) records: Vec<RunRecord>,
     /// Set when the runner was interrupted before the plan was done.
     pub(crate) interrupted: Option<Interrupt>,
+    /// How many measured rounds ran, and what ended them.
+    pub(crate) rounds: RoundsEnded,
+}
+
+/// How many measured rounds ran, and what ended them.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub(crate) struct RoundsEnded {
+    pub(crate) measured: u32,
+    pub(crate) by: EndedBy,
+    /// The widest speedup interval's half-width, as a fraction of its median,
+    /// when `repeat = "auto"` looked (`None` when no speedup had one).
+    pub(crate) widest: Option<f64>,
+}
+
+/// What ended a scenario's measured rounds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) enum EndedBy {
+    /// A fixed `repeat`: the plan was done.
+    #[default]
+    Plan,
+    /// `repeat = "auto"`: every speedup's interval reached the target.
+    Target,
+    /// `repeat = "auto"`: one more round would have gone past the budget.
+    Budget,
+    /// `repeat = "auto"`: the most rounds the runner measures.
+    MaxRounds,
+}
+
+impl EndedBy {
+    /// How reports name it: `plan`, `target`, `budget`, `max_rounds`.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            EndedBy::Plan => "plan",
+            EndedBy::Target => "target",
+            EndedBy::Budget => "budget",
+            EndedBy::MaxRounds => "max_rounds",
+        }
+    }
 }
 
 /// How to carry out a plan.
@@ -62,7 +102,8 @@ pub(crate) fn execute(scenario: &Scenario, options: ExecuteOptions, observer: &m
             Ok(server) => Some(server),
             Err(e) => {
                 let records = planned.iter().map(|run| not_started(scenario, *run, &e)).collect();
-                return ScenarioRuns { records, interrupted: None };
+                let rounds = RoundsEnded { measured: scenario.repeat, ..RoundsEnded::default() };
+                return ScenarioRuns { records, interrupted: None, rounds };
             }
         },
         _ => None,
@@ -73,19 +114,52 @@ pub(crate) fn execute(scenario: &Scenario, options: ExecuteOptions, observer: &m
         _ => None,
     };
     let mut records = Vec::with_capacity(planned.len());
-    for (index, run) in planned.iter().enumerate() {
+    let mut rounds = RoundsEnded { measured: scenario.repeat, ..RoundsEnded::default() };
+    let mut measuring_since = None;
+    let mut queue: std::collections::VecDeque<PlannedRun> = planned.into();
+    let mut total = queue.len();
+    let mut index = 0;
+    loop {
+        let Some(run) = queue.pop_front() else {
+            // The plan is done; `repeat = "auto"` may add a round.
+            let Repeat::Auto(auto) = scenario.rounds else { break };
+            let since = *measuring_since.get_or_insert_with(std::time::Instant::now);
+            let widest = crate::host::stats::widest_speedup_interval(scenario, &records);
+            rounds.widest = widest.flatten();
+            let per_round = since.elapsed() / rounds.measured.max(1);
+            let by = match widest {
+                Some(Some(w)) if w <= auto.target => Some(EndedBy::Target),
+                // No strategy has a speedup to narrow (each failed, or only a baseline).
+                Some(None) => Some(EndedBy::Target),
+                _ if since.elapsed() + per_round > auto.budget => Some(EndedBy::Budget),
+                _ if rounds.measured >= AUTO_MAX_ROUNDS => Some(EndedBy::MaxRounds),
+                _ => None,
+            };
+            if let Some(by) = by {
+                rounds.by = by;
+                break;
+            }
+            queue.extend(round_runs(scenario.strategies.len(), Round::Measured(rounds.measured)));
+            rounds.measured += 1;
+            total += scenario.strategies.len();
+            continue;
+        };
         if let Some(signal) = interrupted() {
-            return ScenarioRuns { records, interrupted: Some(signal) };
+            return ScenarioRuns { records, interrupted: Some(signal), rounds };
         }
-        observer.run_started(scenario, *run, index, planned.len());
+        if matches!(run.round, Round::Measured(_)) && measuring_since.is_none() {
+            measuring_since = Some(std::time::Instant::now());
+        }
+        observer.run_started(scenario, run, index, total);
         let before = server.as_ref().and_then(ServerProcess::requests);
-        let mut record = run_once(scenario, *run, url.as_deref(), options, observer);
+        let mut record = run_once(scenario, run, url.as_deref(), options, observer);
         let after = server.as_ref().and_then(ServerProcess::requests);
         record.server_requests = before.zip(after).map(|(b, a)| a.saturating_sub(b));
-        observer.run_finished(scenario, &record, index, planned.len());
+        observer.run_finished(scenario, &record, index, total);
         records.push(record);
+        index += 1;
     }
-    ScenarioRuns { records, interrupted: interrupted() }
+    ScenarioRuns { records, interrupted: interrupted(), rounds }
 }
 
 fn not_started(scenario: &Scenario, run: PlannedRun, why: &str) -> RunRecord {

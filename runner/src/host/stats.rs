@@ -1,7 +1,15 @@
 //! Figures per strategy from the measured runs' records: medians and spreads,
 //! utilisation, and speedup as the median of per-round ratios against the
 //! baseline (pairs from the same round saw the same machine conditions).
+//! Each median has its confidence interval ([`interval`]), and each strategy
+//! says whether other processes disturbed its figures ([`noise`]).
 //! Nothing here prints.
+
+mod interval;
+mod noise;
+
+pub(crate) use interval::Interval;
+pub(crate) use noise::Noise;
 
 use crate::host::plan::Round;
 use crate::host::record::{RunRecord, VerdictSource};
@@ -41,6 +49,10 @@ pub(crate) struct StrategySummary {
     pub(crate) succeeded: usize,
     pub(crate) wall_s: Option<Spread>,
     pub(crate) cpu_s: Option<Spread>,
+    /// The wall time's median with its confidence interval.
+    pub(crate) wall_ci: Option<Interval>,
+    /// The CPU time's median with its confidence interval.
+    pub(crate) cpu_ci: Option<Interval>,
     /// Median over runs of CPU time / wall time: how many cores were busy.
     pub(crate) utilisation: Option<f64>,
     pub(crate) max_rss_bytes: Option<u64>,
@@ -48,6 +60,10 @@ pub(crate) struct StrategySummary {
     pub(crate) involuntary_switches: Option<f64>,
     /// Median of baseline wall / this wall over rounds where both completed.
     pub(crate) speedup: Option<Spread>,
+    /// The same paired per-round ratios' median with its confidence interval.
+    pub(crate) speedup_ci: Option<Interval>,
+    /// What the rest of the machine did to these runs.
+    pub(crate) noise: Noise,
     /// Median over completed runs of the units that failed.
     pub(crate) units_failed: Option<f64>,
     /// Failure messages over all measured runs, most frequent first.
@@ -111,13 +127,66 @@ pub(crate) fn summarize(scenario: &Scenario, records: &[RunRecord]) -> Vec<Strat
         records.iter().filter(|r| r.strategy == index && matches!(r.round, Round::Measured(_))).cloned().collect()
     };
     let baseline = measured(scenario.baseline);
-    (0..scenario.strategies.len())
+    // The cores the runs saw (the kernel's count, read with the machine's
+    // load), else this machine's.
+    let cores = records
+        .iter()
+        .filter_map(|r| r.machine.map(|m| m.cores))
+        .max()
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get() as u32));
+    let mut summaries: Vec<StrategySummary> = (0..scenario.strategies.len())
         .map(|index| {
             let mut summary = summarize_one(index, measured(index), &baseline);
             summary.efficiency = efficiency(scenario, index, summary.wall_s);
+            let workers = noise::Workers {
+                strategy: scenario.strategies[index].spec.workers,
+                baseline: scenario.strategies[scenario.baseline].spec.workers,
+            };
+            let completed: Vec<&RunRecord> = summary.runs.iter().filter(|r| r.completed()).collect();
+            summary.noise = noise::of_runs(&completed, &baseline, workers, cores);
             summary
         })
-        .collect()
+        .collect();
+    let base_utilisation = summaries.get(scenario.baseline).and_then(|b| b.utilisation);
+    for summary in &mut summaries {
+        summary.noise.speedup_above = speedup_above_cores(summary, base_utilisation);
+    }
+    summaries
+}
+
+/// The widest speedup interval among the strategies other than the
+/// baseline, as a fraction of its median: `Some(Some(w))` when every
+/// strategy with a speedup has a 95 % interval, `Some(None)` when none has a
+/// speedup at all, `None` while some speedup's interval is short of 95 %.
+/// What `repeat = "auto"` measures until it is narrow enough.
+pub(crate) fn widest_speedup_interval(scenario: &Scenario, records: &[RunRecord]) -> Option<Option<f64>> {
+    let summaries = summarize(scenario, records);
+    let mut widest: Option<f64> = None;
+    for summary in summaries.iter().filter(|s| s.index != scenario.baseline) {
+        let Some(interval) = summary.speedup_ci else { continue };
+        if !interval.is_full_confidence() {
+            return None;
+        }
+        widest = Some(widest.map_or(interval.relative_half_width(), |w| w.max(interval.relative_half_width())));
+    }
+    Some(widest)
+}
+
+/// Slack over a physical limit before a figure is beyond it: timing noise on
+/// a loaded machine, never enough to let a forgery through.
+pub(crate) const LIMIT_SLACK: f64 = 1.10;
+/// Below this CPU / wall the baseline is not CPU-bound, and cores bound
+/// nothing (overlapped waits speed up far past the core count).
+pub(crate) const CPU_BOUND_UTILISATION: f64 = 0.5;
+
+/// The most a speedup can be with the cores `summary` could use over a
+/// baseline that kept `base_utilisation` of a core busy, when the median is
+/// above it (else `None`, and `None` for a baseline that is not CPU-bound).
+fn speedup_above_cores(summary: &StrategySummary, base_utilisation: Option<f64>) -> Option<f64> {
+    let speedup = summary.speedup?.median;
+    let utilisation = base_utilisation.filter(|u| *u >= CPU_BOUND_UTILISATION)?;
+    let limit = f64::from(summary.noise.usable_cores) / utilisation.min(1.0) * LIMIT_SLACK;
+    (speedup > limit).then_some(limit)
 }
 
 /// How close a strategy came to the ideal of an IO-bound scenario: each unit
@@ -204,6 +273,10 @@ fn summarize_one(index: usize, runs: Vec<RunRecord>, baseline: &[RunRecord]) -> 
         .map(|s| s.median),
         wall_s: Spread::of(&wall),
         cpu_s: Spread::of(&cpu),
+        wall_ci: Interval::of_median(&wall),
+        cpu_ci: Interval::of_median(&cpu),
+        speedup_ci: Interval::of_median(&ratios),
+        noise: Noise::default(),
         utilisation: Spread::of(&utilisation).map(|s| s.median),
         max_rss_bytes: good.iter().filter_map(|r| r.measurement.map(|m| m.max_rss_bytes)).max(),
         voluntary_switches: Spread::of(&figures(&|m| m.voluntary_switches as f64)).map(|s| s.median),

@@ -14,8 +14,7 @@ use crate::host::grade::grade;
 use crate::host::plugin::Catalog;
 use crate::host::report::{
     Csv, Exporter, Gradescope, Html, Json, Junit, Markdown, Report, ScenarioResult, Table, Trace, paint,
-    printed_for_terminal,
-    timelines_for_terminal,
+    printed_for_terminal, timelines_for_terminal,
 };
 use crate::host::scenario::{self, Scenario};
 use crate::host::stats::summarize;
@@ -55,6 +54,18 @@ pub(crate) fn run(args: &RunArgs, quiet: bool, color: bool, catalog: &mut Catalo
         }
     }
     for scenario in &mut scenarios {
+        if let Some(repeat) = &args.repeat {
+            match crate::host::scenario::Repeat::from_arg(repeat, scenario.rounds) {
+                Ok(rounds) => {
+                    scenario.rounds = rounds;
+                    scenario.repeat = rounds.initial_rounds();
+                }
+                Err(e) => {
+                    eprintln!("error: --repeat: {}", sanitize::line(&e));
+                    unusable = true;
+                }
+            }
+        }
         if let Err(e) = apply_limit_args(scenario, &args.limits) {
             eprintln!("error: {e}");
             unusable = true;

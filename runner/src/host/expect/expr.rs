@@ -5,7 +5,7 @@
 
 use std::fmt;
 
-use super::eval::{Figures, Value, call, eval};
+use super::eval::{Figures, Truth, Value, call, eval};
 use super::functions::{Function, lookup};
 use super::lex::{Tok, Token, lex};
 
@@ -219,14 +219,29 @@ impl Expr {
         self.eval_with_tolerance(figures, 0.0)
     }
 
-    /// Like [`eval`](Self::eval), with comparisons of numbers given `tolerance`
-    /// (a fraction of the right-hand side) of slack in the expectation's favour:
-    /// `a >= b` holds when `a >= b - tolerance × |b|`, `a == b` when they differ
-    /// by at most that. For noisy machines.
+    #[cfg(test)]
+    /// [`judge`](Self::judge) as a bool, for figures without intervals.
     pub(crate) fn eval_with_tolerance(&self, figures: &dyn Figures, tolerance: f64) -> Result<bool, String> {
+        match self.judge(figures, tolerance)? {
+            Truth::Holds => Ok(true),
+            Truth::Fails => Ok(false),
+            Truth::Undecided => Err("undecided".to_owned()),
+        }
+    }
+
+    /// Whether the expectation holds, with comparisons of numbers given
+    /// `tolerance` (a fraction of the right-hand side) of slack in the
+    /// expectation's favour: `a >= b` holds when `a >= b - tolerance × |b|`,
+    /// `a == b` when they differ by at most that. A figure with an interval
+    /// decides a comparison only when its whole interval does.
+    pub(crate) fn judge(&self, figures: &dyn Figures, tolerance: f64) -> Result<Truth, String> {
         match eval(&self.root, figures, tolerance)? {
-            Value::Bool(b) => Ok(b),
-            Value::Number(n) => Err(format!("the expectation is a number ({n}), not a condition; compare it")),
+            Value::Bool(true) => Ok(Truth::Holds),
+            Value::Bool(false) => Ok(Truth::Fails),
+            Value::Undecided => Ok(Truth::Undecided),
+            Value::Number(n) | Value::Range { mid: n, .. } => {
+                Err(format!("the expectation is a number ({n}), not a condition; compare it"))
+            }
         }
     }
 
@@ -248,12 +263,15 @@ impl Expr {
         calls
     }
 
-    /// Each call with the value it evaluated to, formatted for a failure report, e.g. `speedup("threads") = 1.42`.
+    /// Each call with the value it evaluated to, formatted for a failure report, e.g. `speedup("threads") = 1.42`,
+    /// with its interval when it has one: `speedup("threads") = 1.42 [1.31–1.50]`.
     /// Values print exactly (shortest round-trip form), so a report never shows a rounded 1.6 failing `>= 1.6`.
     pub(crate) fn explain(&self, figures: &dyn Figures) -> Vec<String> {
         let line = |c: Call| match call(&c, figures) {
             Ok(Value::Number(n)) => format!("{c} = {n}"),
+            Ok(Value::Range { mid, lo, hi }) => format!("{c} = {mid} [{lo}–{hi}]"),
             Ok(Value::Bool(b)) => format!("{c} = {b}"),
+            Ok(Value::Undecided) => format!("{c} = undecided"),
             Err(e) => e,
         };
         self.calls().into_iter().map(line).collect()
@@ -430,5 +448,57 @@ mod tests {
         assert_eq!(expr.eval_with_tolerance(&Fake, 0.01), Ok(false));
         let equal = Expr::parse(r#"speedup("processes") == 1.4"#).unwrap();
         assert_eq!(equal.eval_with_tolerance(&Fake, 0.05), Ok(true));
+    }
+
+    /// Figures with intervals: `threads` 1.9 [1.8–2.0], `noisy` 1.6 [1.3–1.9].
+    struct Uncertain;
+
+    impl Figures for Uncertain {
+        fn call(&self, call: &Call) -> Result<Value, String> {
+            Ok(match (call.function.name, call.label.as_str()) {
+                ("speedup", "threads") => Value::Range { mid: 1.9, lo: 1.8, hi: 2.0 },
+                ("speedup", "noisy") => Value::Range { mid: 1.6, lo: 1.3, hi: 1.9 },
+                ("speedup", _) => Value::Number(1.0),
+                (_, label) => Value::Bool(label != "naive"),
+            })
+        }
+    }
+
+    #[test]
+    fn intervals_decide_only_when_wholly_on_one_side() {
+        let judge = |text: &str, tol: f64| Expr::parse(text).unwrap().judge(&Uncertain, tol);
+        let cases = [
+            (r#"speedup("threads") >= 1.6"#, Truth::Holds),
+            (r#"speedup("threads") >= 2.5"#, Truth::Fails),
+            (r#"speedup("noisy") >= 1.6"#, Truth::Undecided),
+            (r#"speedup("noisy") < 1.2"#, Truth::Fails),
+            (r#"speedup("noisy") < 2"#, Truth::Holds),
+            (r#"speedup("noisy") > 1.2 && speedup("noisy") < 2"#, Truth::Holds),
+            // Kleene: false and anything is false, true or anything is true.
+            (r#"speedup("noisy") >= 1.6 && speedup("threads") > 3"#, Truth::Fails),
+            (r#"speedup("noisy") >= 1.6 || speedup("threads") > 1"#, Truth::Holds),
+            (r#"speedup("noisy") >= 1.6 && ok("x")"#, Truth::Undecided),
+            (r#"!(speedup("noisy") >= 1.6)"#, Truth::Undecided),
+            (r#"(speedup("noisy") >= 1.6) == true"#, Truth::Undecided),
+            // Interval arithmetic: 1.9 [1.8–2.0] - 1.6 [1.3–1.9] is 0.3 [-0.1–0.7].
+            (r#"speedup("threads") - speedup("noisy") > 0"#, Truth::Undecided),
+            (r#"speedup("threads") - speedup("noisy") > -0.2"#, Truth::Holds),
+            (r#"speedup("threads") * 2 >= 3.6"#, Truth::Holds),
+            (r#"speedup("threads") / speedup("x") >= 1.8"#, Truth::Holds),
+            (r#"speedup("threads") == 1.9"#, Truth::Undecided),
+            (r#"speedup("threads") == 1.0"#, Truth::Fails),
+            (r#"speedup("threads") != 1.0"#, Truth::Holds),
+            (r#"-speedup("threads") < -1.7"#, Truth::Holds),
+        ];
+        for (text, truth) in cases {
+            assert_eq!(judge(text, 0.0), Ok(truth), "{text}");
+        }
+        // Tolerance widens the threshold in the expectation's favour: 1.3 >= 1.6 - 20 %.
+        assert_eq!(judge(r#"speedup("noisy") >= 1.6"#, 0.2), Ok(Truth::Holds));
+        assert_eq!(judge(r#"speedup("threads") == 1.9"#, 0.06), Ok(Truth::Holds));
+        let zero = judge(r#"1 / (speedup("noisy") - 1.5) > 0"#, 0.0).unwrap_err();
+        assert!(zero.starts_with("division by `0.1") && zero.ends_with("holds zero"), "{zero}");
+        let explained = Expr::parse(r#"speedup("noisy") > 1"#).unwrap().explain(&Uncertain);
+        assert_eq!(explained, [r#"speedup("noisy") = 1.6 [1.3–1.9]"#]);
     }
 }

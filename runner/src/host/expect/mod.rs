@@ -9,6 +9,6 @@ mod expr;
 mod functions;
 mod lex;
 
-pub(crate) use eval::{Figures, Value};
+pub(crate) use eval::{Figures, Truth, Value};
 pub(crate) use expr::{Call, Expr};
 pub(crate) use functions::{FUNCTIONS, Meaning, Source};

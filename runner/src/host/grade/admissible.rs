@@ -4,14 +4,7 @@
 //! cores than there are, a server answering faster than its delay) is
 //! impossible, not a result.
 
-use crate::host::stats::StrategySummary;
-
-/// Slack over a physical limit before a figure counts as impossible: timing
-/// noise on a loaded machine, never enough to let a forgery through.
-const LIMIT_SLACK: f64 = 1.10;
-/// Below this CPU / wall the baseline is not CPU-bound, and cores bound
-/// nothing (overlapped waits speed up far past the core count).
-const CPU_BOUND_UTILISATION: f64 = 0.5;
+use crate::host::stats::{LIMIT_SLACK, StrategySummary};
 
 /// Why `s`'s timing (wall, CPU, speedup, throughput, efficiency) cannot be
 /// graded, if it cannot.
@@ -37,18 +30,12 @@ pub(super) fn completion_refused(s: &StrategySummary) -> Option<String> {
     s.runs.iter().find_map(|r| r.failure.as_ref()).map(|failure| format!("a run failed ({failure})"))
 }
 
-/// Why a speedup of `s` over `baseline` is impossible: more than the cores
-/// `s` could use, when the baseline kept a core busy.
-pub(super) fn impossible_speedup(s: &StrategySummary, workers: u32, baseline: &StrategySummary) -> Option<String> {
+/// Why a speedup of `s` is impossible: more than the cores `s` could use,
+/// when the baseline kept a core busy (the statistics found the limit).
+pub(super) fn impossible_speedup(s: &StrategySummary) -> Option<String> {
     let speedup = s.speedup?.median;
-    let utilisation = baseline.utilisation?;
-    if utilisation < CPU_BOUND_UTILISATION {
-        return None;
-    }
-    let cores = std::thread::available_parallelism().map_or(1, usize::from) as f64;
-    let usable = cores.min(f64::from(workers.max(1)));
-    let limit = usable / utilisation.min(1.0) * LIMIT_SLACK;
-    (speedup > limit).then(|| {
+    s.noise.speedup_above.map(|_| {
+        let usable = s.noise.usable_cores;
         format!("impossible: a speedup of {speedup:.2}× with {usable} usable core(s) over a CPU-bound baseline")
     })
 }

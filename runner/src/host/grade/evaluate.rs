@@ -1,18 +1,48 @@
 //! Evaluating expectations against a scenario's summaries: what each function
-//! of the language means in terms of the measured figures.
+//! of the language means in terms of the measured figures. Timed figures
+//! carry their confidence intervals, so a check holds, fails or is
+//! inconclusive; and a check that fails on figures other processes disturbed
+//! is inconclusive too: the machine was too noisy to decide.
 
 use super::admissible::{completion_refused, impossible_efficiency, impossible_speedup, timing_refused};
-use crate::host::expect::{Call, Figures, Meaning, Source, Value};
+use crate::host::expect::{Call, Figures, Meaning, Source, Truth, Value};
 use crate::host::record::{RunFailure, VerdictSource};
 use crate::host::scenario::{Expectation, Scenario};
-use crate::host::stats::{Spread, StrategySummary};
+use crate::host::stats::{Interval, Noise, Spread, StrategySummary};
+
+/// Held, failed, or not decided by figures this noisy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum State {
+    Held,
+    Failed,
+    /// The figures' intervals straddle the check's line, or other processes
+    /// disturbed the figures it failed on.
+    Inconclusive,
+}
+
+impl State {
+    /// How reports name it: `held`, `failed`, `inconclusive`.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            State::Held => "held",
+            State::Failed => "failed",
+            State::Inconclusive => "inconclusive",
+        }
+    }
+}
 
 /// How one expectation came out.
 #[derive(Debug, Clone)]
 pub(crate) struct ExpectationOutcome {
     /// Index into the scenario's expectations.
     pub(crate) index: usize,
+    /// Held (for inconclusive checks, see `state` and the lab's policy).
     pub(crate) passed: bool,
+    pub(crate) state: State,
+    /// Why it is inconclusive: what made the machine too noisy to decide.
+    pub(crate) inconclusive: Option<String>,
+    /// Points it earned: all when held, the lab's share when inconclusive.
+    pub(crate) earned: f64,
     /// Failed first, passed on a retry (reported, as nextest does).
     pub(crate) flaky: bool,
     /// Measurements made (1 + retries used).
@@ -40,6 +70,31 @@ struct Board<'a> {
 }
 
 impl Board<'_> {
+    /// The interval of a timed figure, where the function has one (from two
+    /// values on: one value has no spread to speak of).
+    fn interval(&self, call: &Call) -> Option<Interval> {
+        let s = self.summary(&call.label).ok().filter(|s| timing_refused(s).is_none())?;
+        let interval = match call.function.meaning {
+            Meaning::Speedup => s.speedup_ci,
+            Meaning::Wall => s.wall_ci,
+            Meaning::Cpu => s.cpu_ci,
+            _ => None,
+        }?;
+        (interval.n >= 2).then_some(interval)
+    }
+
+    /// What disturbed the figure a call reads, if anything did: the
+    /// strategy's own runs, or for a speedup either side of a pair.
+    fn disturbance(&self, call: &Call) -> Option<(String, Noise)> {
+        let s = self.summary(&call.label).ok()?;
+        let disturbed = match call.function.meaning {
+            Meaning::Speedup => s.noise.disturbed_pairs > 0,
+            Meaning::Wall | Meaning::Cpu | Meaning::UnitsPerSecond | Meaning::Efficiency => s.noise.figures_disturbed(),
+            _ => false,
+        };
+        disturbed.then(|| (call.label.clone(), s.noise))
+    }
+
     /// The spread of a timed figure, where the function has one.
     fn spread(&self, call: &Call) -> Option<Spread> {
         let s = self.summary(&call.label).ok().filter(|s| timing_refused(s).is_none())?;
@@ -83,6 +138,14 @@ fn number(value: Option<f64>, what: &str) -> Result<Value, String> {
     value.map(Value::Number).ok_or_else(|| format!("no {what}: no run of it completed"))
 }
 
+/// A median with its interval (a plain number from fewer than two values).
+fn estimate(interval: Option<Interval>, what: &str) -> Result<Value, String> {
+    match interval {
+        Some(i) if i.n >= 2 && i.lo < i.hi => Ok(Value::Range { mid: i.median, lo: i.lo, hi: i.hi }),
+        other => number(other.map(|i| i.median), what),
+    }
+}
+
 fn plugin_figure(s: &StrategySummary, name: &str) -> Result<Value, String> {
     number(s.figures.get(name).copied(), &format!("`{name}` figure from the plugin"))
 }
@@ -99,14 +162,13 @@ impl Figures for Board<'_> {
                 if let Some(why) = timing_refused(baseline) {
                     return Err(format!("the baseline: {why}"));
                 }
-                let workers = self.scenario.strategies[s.index].spec.workers;
-                if let Some(why) = impossible_speedup(s, workers, baseline) {
+                if let Some(why) = impossible_speedup(s) {
                     return Err(why);
                 }
-                number(s.speedup.map(|x| x.median), "speedup")
+                estimate(s.speedup_ci, "speedup")
             }
-            Meaning::Wall => timed().and_then(|()| number(s.wall_s.map(|x| x.median), "wall time")),
-            Meaning::Cpu => timed().and_then(|()| number(s.cpu_s.map(|x| x.median), "CPU time")),
+            Meaning::Wall => timed().and_then(|()| estimate(s.wall_ci, "wall time")),
+            Meaning::Cpu => timed().and_then(|()| estimate(s.cpu_ci, "CPU time")),
             Meaning::Efficiency => {
                 timed()?;
                 let efficiency = number(s.efficiency, "efficiency (needs an embedded [server] with a delay)")?;
@@ -144,29 +206,81 @@ impl Figures for Board<'_> {
 pub(super) fn evaluate(scenario: &Scenario, summaries: &[StrategySummary], index: usize) -> ExpectationOutcome {
     let expectation: &Expectation = &scenario.expectations[index];
     let board = Board { scenario, summaries };
-    let (passed, error) = match expectation.check.eval_with_tolerance(&board, expectation.tolerance) {
-        Ok(passed) => (passed, None),
-        Err(e) => (false, Some(e)),
+    let calls = expectation.check.calls();
+    let disturbed: Vec<(String, Noise)> = calls.iter().filter_map(|c| board.disturbance(c)).collect();
+    let noisy = || noise_reason(&disturbed);
+    let (state, error, inconclusive) = match expectation.check.judge(&board, expectation.tolerance) {
+        Ok(Truth::Holds) => (State::Held, None, None),
+        Ok(Truth::Undecided) => {
+            let why = noisy().unwrap_or_else(|| {
+                "the machine was too noisy to decide: the figures' intervals straddle the check's line \
+                 (more rounds, or a quieter machine, would decide it)"
+                    .to_owned()
+            });
+            (State::Inconclusive, None, Some(why))
+        }
+        // A failure on disturbed figures says more about the machine than the submission.
+        Ok(Truth::Fails) => match noisy() {
+            Some(why) => (State::Inconclusive, None, Some(why)),
+            None => (State::Failed, None, None),
+        },
+        Err(e) => match noisy() {
+            Some(why) => (State::Inconclusive, Some(e), Some(why)),
+            None => (State::Failed, Some(e), None),
+        },
     };
     // Each value with its spread over the runs, so a near miss reads as one.
-    let values = expectation
-        .check
-        .calls()
+    let values = calls
         .iter()
         .zip(expectation.check.explain(&board))
-        .map(|(call, line)| match board.spread(call) {
-            Some(s) => format!("{line} (min {:.3}, max {:.3} over the runs)", s.min, s.max),
-            None => line,
+        .map(|(call, line)| {
+            let interval = board.interval(call).map_or(String::new(), |i| {
+                format!(" ({:.0} % interval of the median, {} runs)", i.confidence * 100.0, i.n)
+            });
+            match board.spread(call) {
+                Some(s) => format!("{line}{interval} (min {:.3}, max {:.3} over the runs)", s.min, s.max),
+                None => line,
+            }
         })
         .collect();
     let mut sources: Vec<&'static str> = Vec::new();
-    for call in expectation.check.calls() {
-        let source = board.source(&call);
+    for call in &calls {
+        let source = board.source(call);
         if !sources.contains(&source) {
             sources.push(source);
         }
     }
-    ExpectationOutcome { index, passed, flaky: false, attempts: 1, values, error, sources }
+    let earned = match state {
+        State::Held => expectation.points,
+        State::Inconclusive => expectation.points * scenario.inconclusive.share(),
+        State::Failed => 0.0,
+    };
+    ExpectationOutcome {
+        index,
+        passed: state == State::Held,
+        state,
+        inconclusive,
+        earned,
+        flaky: false,
+        attempts: 1,
+        values,
+        error,
+        sources,
+    }
+}
+
+/// "the machine was too noisy to decide: …" for figures others disturbed.
+fn noise_reason(disturbed: &[(String, Noise)]) -> Option<String> {
+    let mut seen: Vec<&str> = Vec::new();
+    let mut parts = Vec::new();
+    for (label, noise) in disturbed {
+        if seen.contains(&label.as_str()) {
+            continue;
+        }
+        seen.push(label);
+        parts.push(noise.explain(label));
+    }
+    (!parts.is_empty()).then(|| format!("the machine was too noisy to decide: {}", parts.join("; ")))
 }
 
 /// The score of a scenario's outcomes.
@@ -175,7 +289,7 @@ pub(super) fn score(scenario: &Scenario, outcomes: &[ExpectationOutcome]) -> Sco
     // `+ 0.0` turns the `-0.0` that an empty float sum is into `0`, which no
     // report should print as `-0`.
     Score {
-        earned: outcomes.iter().filter(|o| o.passed).map(points).sum::<f64>() + 0.0,
+        earned: outcomes.iter().map(|o| o.earned).sum::<f64>() + 0.0,
         possible: outcomes.iter().map(points).sum::<f64>() + 0.0,
     }
 }

@@ -7,5 +7,5 @@ mod admissible;
 mod evaluate;
 mod verdict;
 
-pub(crate) use evaluate::ExpectationOutcome;
+pub(crate) use evaluate::{ExpectationOutcome, State};
 pub(crate) use verdict::{Grade, grade};

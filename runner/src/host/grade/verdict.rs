@@ -1,8 +1,8 @@
 //! Whether a scenario held: its expectations evaluated (each failing one with
 //! `retries` measured again), its score, and the rule that decides "held".
 
-use super::evaluate::{ExpectationOutcome, Score, evaluate, score};
-use crate::host::scenario::Scenario;
+use super::evaluate::{ExpectationOutcome, Score, State, evaluate, score};
+use crate::host::scenario::{InconclusivePolicy, Scenario};
 use crate::host::stats::StrategySummary;
 
 /// A scenario's grade: what every report shows and the exit code follows.
@@ -26,15 +26,19 @@ impl Grade {
         let held = if scenario.expectations.is_empty() {
             summaries.iter().all(StrategySummary::all_succeeded)
         } else {
-            outcomes.len() == scenario.expectations.len() && outcomes.iter().all(|o| o.passed)
+            // An inconclusive check counts as held only where the lab says so.
+            let counts = |o: &ExpectationOutcome| {
+                o.passed || (o.state == State::Inconclusive && scenario.inconclusive == InconclusivePolicy::Pass)
+            };
+            outcomes.len() == scenario.expectations.len() && outcomes.iter().all(counts)
         };
         Grade { score: score(scenario, &outcomes), outcomes, held }
     }
 }
 
-/// Evaluates every expectation; a failing one with `retries` is measured
-/// again through `remeasure` (up to that many times) and passes as flaky if it
-/// then holds. `remeasure` gets the subset of the scenario to run again and
+/// Evaluates every expectation; a failing or inconclusive one with `retries`
+/// is measured again through `remeasure` (up to that many times) and passes
+/// as flaky if it then holds. `remeasure` gets the subset of the scenario to run again and
 /// returns its summaries, or `None` when the runner was interrupted, which
 /// ends grading there.
 pub(crate) fn grade(
@@ -48,7 +52,7 @@ pub(crate) fn grade(
         let expectation = &scenario.expectations[index];
         while !outcome.passed && outcome.attempts <= expectation.retries {
             let attempts = outcome.attempts;
-            tracing::info!("`{}` failed; measuring again (retry {attempts})", expectation.name);
+            tracing::info!("`{}` {}; measuring again (retry {attempts})", expectation.name, outcome.state.name());
             let subset = subset_for(scenario, index);
             let Some(again) = remeasure(&subset) else {
                 outcomes.push(outcome);

@@ -75,7 +75,8 @@ impl Mark {
         Mark {
             lab: lab.to_owned(),
             name: expectation.name.clone(),
-            points: if passed { expectation.points } else { 0.0 },
+            // An inconclusive check earns the lab's share (`[grading] inconclusive`).
+            points: outcome.map_or(0.0, |o| o.earned),
             max: expectation.points,
             passed,
         }
@@ -119,11 +120,15 @@ impl Status {
         match cause {
             "timed_out" => Status::TimedOut,
             "killed_by_signal" | "exited" | "worker_died" | "could_not_run" => Status::Crashed,
-            "tampered" | "impossible" => Status::Tampered,
+            "tampered" | "impossible" | "forbidden_operation" => Status::Tampered,
             "left_processes" => Status::LeftProcesses,
-            "out_of_memory" | "too_many_processes" | "file_too_large" | "cpu_time" | "output_limit" | "event_limit" => {
-                Status::OverLimit
-            }
+            "out_of_memory"
+            | "too_many_processes"
+            | "file_too_large"
+            | "cpu_time"
+            | "output_limit"
+            | "event_limit"
+            | "too_many_open_files" => Status::OverLimit,
             "not_started" => Status::CouldNotRun,
             // ok, units_failed, not_verified, aborted, units_missing,
             // interrupted: the run ended and the checks judge it.

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use crate::host::plan::Round;
 use crate::host::timeline::Timeline;
+use crate::host::witness::MachineLoad;
 use crate::protocol::contain::Protections;
 use crate::protocol::{FatalError, Measurement};
 
@@ -44,6 +45,9 @@ pub(crate) struct RunRecord {
     /// Requests the scenario's embedded server answered during the run: the
     /// host's count, not the run's.
     pub(crate) server_requests: Option<u64>,
+    /// What the rest of the machine used over the measured phase (the
+    /// host's reading of `/proc/stat` at go and at `measured`).
+    pub(crate) machine: Option<MachineLoad>,
     /// Bytes the plugin printed on stdout (captured, never shown as output).
     pub(crate) stdout_bytes: u64,
     /// Which worker ran what, when (shared: records are cloned into summaries).

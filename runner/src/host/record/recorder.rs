@@ -12,7 +12,7 @@ use super::stream::{Phase, StreamCheck};
 use crate::host::plan::Round;
 use crate::host::supervise::{Captured, ChildExit, ChildReport};
 use crate::host::timeline::{Bar, CpuSample, Timeline, Wait};
-use crate::host::witness::CpuTime;
+use crate::host::witness::{CpuTime, MachineTicks};
 use crate::protocol::{Event, Measurement, forbidden_call_in, monotonic_ns};
 
 /// How far the run's own wall time may exceed the host's (it is measured
@@ -33,6 +33,10 @@ pub(crate) trait Probe {
     fn cpu(&self) -> Option<CpuTime>;
     /// What is wrong with the run's event descriptor, if anything.
     fn event_fd_problem(&self) -> Option<String>;
+    /// The whole machine's CPU counters now (to tell what others used).
+    fn machine(&self) -> Option<MachineTicks> {
+        MachineTicks::read()
+    }
 }
 
 /// A probe for records built without a live run (tests).
@@ -49,6 +53,9 @@ impl Probe for NoProbe {
     fn event_fd_problem(&self) -> Option<String> {
         None
     }
+    fn machine(&self) -> Option<MachineTicks> {
+        None
+    }
 }
 
 /// The host's clock and counters around the measured phase.
@@ -58,6 +65,8 @@ struct HostWindow {
     cpu_at_go: Option<CpuTime>,
     measured_at: Option<Instant>,
     cpu_at_measured: Option<CpuTime>,
+    machine_at_go: Option<MachineTicks>,
+    machine_at_measured: Option<MachineTicks>,
 }
 
 /// Builds a [`RunRecord`] from a run's events as they arrive.
@@ -113,6 +122,7 @@ impl Recorder {
                 failure: None,
                 protections: None,
                 server_requests: None,
+                machine: None,
                 stdout_bytes: 0,
                 timeline: Arc::default(),
             },
@@ -151,6 +161,7 @@ impl Recorder {
                 self.stream.advance("prepared", Phase::Starting, Phase::Prepared);
                 if self.host.go_at.is_none() {
                     self.clock_origin_ns = (clock_origin_ns > 0).then_some(clock_origin_ns);
+                    self.host.machine_at_go = probe.machine();
                     self.host.cpu_at_go = probe.cpu();
                     let go_ns = monotonic_ns().saturating_sub(clock_origin_ns);
                     self.host.go_at = Some(Instant::now());
@@ -191,6 +202,7 @@ impl Recorder {
             Event::Measured { measurement } => {
                 self.host.measured_at = Some(at);
                 self.host.cpu_at_measured = probe.cpu();
+                self.host.machine_at_measured = probe.machine();
                 if let Some(problem) = probe.event_fd_problem() {
                     self.stream.fail(|| problem);
                 }
@@ -264,6 +276,10 @@ impl Recorder {
     /// else the host's CPU samples taken meanwhile (`CLOCK_MONOTONIC` times).
     pub(crate) fn finish(mut self, report: &ChildReport, pictures: Option<Vec<CpuSample>>) -> RunRecord {
         self.record.measurement = self.host_measurement(report);
+        self.record.machine = match (self.record.measurement, self.host.machine_at_go, self.host.machine_at_measured) {
+            (Some(m), Some(go), Some(measured)) => measured.load_since(go, m.wall_ns, m.user_ns + m.sys_ns),
+            _ => None,
+        };
         if let Some(problem) = self.cross_check() {
             self.stream.fail(|| problem);
         }

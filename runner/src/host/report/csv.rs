@@ -1,5 +1,6 @@
 //! `--format csv`: one row per strategy of every scenario, with a header row
-//! per scenario, for spreadsheets. Times in seconds, memory in bytes.
+//! per scenario, for spreadsheets. Times in seconds, memory in bytes; the
+//! interval and noise columns come last, so older readers' columns keep their place.
 
 use super::Report;
 use super::exporter::{Exporter, each_scenario};
@@ -9,7 +10,8 @@ use super::exporter::{Exporter, each_scenario};
 pub(crate) struct Csv;
 
 const HEADER: &str = "scenario,strategy,kind,workers,wall_median_s,wall_min_s,wall_max_s,cpu_s,max_rss_bytes,\
-speedup,units_failed,units_per_s,efficiency,verified,ok";
+speedup,units_failed,units_per_s,efficiency,verified,ok,wall_ci_lo_s,wall_ci_hi_s,speedup_ci_lo,speedup_ci_hi,\
+ci_confidence,noise";
 
 impl Exporter for Csv {
     fn export(&self, reports: &[Report<'_>]) -> Result<String, String> {
@@ -41,6 +43,12 @@ impl Csv {
                     number(summary.efficiency),
                     summary.verified.to_string(),
                     summary.all_succeeded().to_string(),
+                    number(summary.wall_ci.map(|i| i.lo)),
+                    number(summary.wall_ci.map(|i| i.hi)),
+                    number(summary.speedup_ci.map(|i| i.lo)),
+                    number(summary.speedup_ci.map(|i| i.hi)),
+                    number(summary.wall_ci.map(|i| i.confidence)),
+                    quote(&super::text::noise(summary, &entry.label).unwrap_or_default()),
                 ]
                 .join(","),
             );

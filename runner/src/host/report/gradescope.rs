@@ -72,7 +72,7 @@ fn render(reports: &[Report<'_>]) -> Result<String, String> {
             let expectation = &scenario.expectations[outcome.index];
             tests.push(Test {
                 name: format!("{}: {}", scenario.name, expectation.name),
-                score: if outcome.passed { expectation.points } else { 0.0 },
+                score: outcome.earned,
                 max_score: expectation.points,
                 status: if outcome.passed { "passed" } else { "failed" },
                 output: test_output(expectation, outcome),
@@ -85,6 +85,7 @@ fn render(reports: &[Report<'_>]) -> Result<String, String> {
                     "sources": outcome.sources,
                     "attempts": outcome.attempts,
                     "flaky": outcome.flaky,
+                    "state": outcome.state.name(),
                 }),
             });
         }
@@ -109,6 +110,9 @@ fn render(reports: &[Report<'_>]) -> Result<String, String> {
 /// code spans or inert text.
 fn test_output(expectation: &Expectation, outcome: &ExpectationOutcome) -> String {
     let mut out = format!("check: {}", sanitize::markdown_code(&expectation.text));
+    if let Some(why) = &outcome.inconclusive {
+        out.push_str(&format!("\n\n**inconclusive:** {}", sanitize::markdown_text(why)));
+    }
     for value in &outcome.values {
         out.push_str(&format!("\n- {}", sanitize::markdown_code(value)));
     }

@@ -6,8 +6,9 @@
 
 use std::fmt::Write;
 
-use super::text::{bytes, figure_value, seconds};
+use super::text::{self, bytes, figure_value, seconds};
 use super::{Exporter, Report};
+use crate::host::grade::State;
 use crate::host::scenario::FigureTable;
 use crate::host::stats::StrategySummary;
 use crate::host::timeline::svg::{self, escape_xml as esc};
@@ -83,16 +84,14 @@ fn scenario_section(page: &mut String, report: &Report<'_>) {
 fn results_table(page: &mut String, report: &Report<'_>) {
     let longest = report.summaries.iter().filter_map(|s| s.wall_s.map(|w| w.median)).fold(0.0, f64::max);
     page.push_str(
-        "<table class=\"results\"><tr><th>strategy</th><th>workers</th><th>wall median (min–max)</th><th></th>\
+        "<table class=\"results\"><tr><th>strategy</th><th>workers</th><th>wall median [interval]</th><th></th>\
          <th>speedup</th><th>CPU busy</th><th>peak mem</th><th>verified</th></tr>",
     );
     for summary in report.summaries {
         let entry = &report.scenario.strategies[summary.index];
-        let wall = summary
-            .wall_s
-            .map_or("—".into(), |s| format!("{} ({}–{})", seconds(s.median), seconds(s.min), seconds(s.max)));
+        let wall = text::wall(summary.wall_ci);
         let bar = summary.wall_s.map_or(0.0, |w| w.median / longest.max(1e-12) * 160.0);
-        let speedup = summary.speedup.map_or("—".into(), |s| format!("{:.2}×", s.median));
+        let speedup = esc(&text::speedup(summary));
         let util = summary.utilisation.map_or("—".into(), |u| format!("{:.0} %", u * 100.0));
         let mem = summary.max_rss_bytes.map_or("—".into(), bytes);
         let verified = match summary.all_succeeded() {
@@ -108,6 +107,11 @@ fn results_table(page: &mut String, report: &Report<'_>) {
         );
     }
     page.push_str("</table>");
+    for summary in report.summaries {
+        if let Some(noise) = text::noise(summary, &report.scenario.strategies[summary.index].label) {
+            let _ = write!(page, "<p class=\"bad\">noise: {}</p>", esc(&noise));
+        }
+    }
 }
 
 /// A `[report]` scenario's table: the figure per row, as the terminal shows it.
@@ -168,10 +172,15 @@ fn verdicts(page: &mut String, report: &Report<'_>) {
     let _ = write!(page, "<h2>Expectations: {} of {} points</h2><ul>", total.earned, total.possible);
     for outcome in &report.grade.outcomes {
         let expectation = &report.scenario.expectations[outcome.index];
-        let (mark, class) = if outcome.passed { ("✓", "ok") } else { ("✗", "bad") };
+        let (mark, class) = match outcome.state {
+            State::Held => ("✓", "ok"),
+            State::Inconclusive => ("? inconclusive", "bad"),
+            State::Failed => ("✗", "bad"),
+        };
+        let why = outcome.inconclusive.as_ref().map_or(String::new(), |why| format!(" — {}", esc(why)));
         let _ = write!(
             page,
-            "<li><span class=\"{class}\">{mark}</span> {} <code>{}</code></li>",
+            "<li><span class=\"{class}\">{mark}</span> {} <code>{}</code>{why}</li>",
             esc(&expectation.name),
             esc(&expectation.text)
         );

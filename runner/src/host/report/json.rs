@@ -9,7 +9,8 @@ use super::Report;
 use super::exporter::{Exporter, each_scenario};
 use crate::host::plan::Round;
 use crate::host::record::{RunRecord, VerdictSource};
-use crate::host::stats::Spread;
+use crate::host::scenario::Repeat;
+use crate::host::stats::{Interval, Noise, Spread};
 use crate::protocol::WaitKind;
 
 /// Version of the JSON document's schema.
@@ -36,6 +37,8 @@ struct Document<'a> {
     expectations: Vec<ExpectationDoc<'a>>,
     /// Points earned and possible over the expectations.
     score: ScoreDoc,
+    /// What an inconclusive expectation earns: `fail`, `pass` or `half` (0.4).
+    inconclusive_policy: &'static str,
     ok: bool,
 }
 
@@ -53,6 +56,12 @@ struct ExpectationDoc<'a> {
     hint: Option<&'a str>,
     /// Where the figures the check read came from (0.3).
     sources: &'a [&'static str],
+    /// `held`, `failed` or `inconclusive` (0.4).
+    state: &'static str,
+    /// Why it is inconclusive: what made the machine too noisy to decide (0.4).
+    inconclusive: Option<&'a str>,
+    /// Points it earned (an inconclusive check: the policy's share) (0.4).
+    earned: f64,
 }
 
 #[derive(Serialize)]
@@ -71,6 +80,68 @@ struct ScenarioDoc<'a> {
     repeat: u32,
     warmup: u32,
     timeout_s: f64,
+    /// How many rounds were measured and what ended them (0.4).
+    rounds: RoundsDoc,
+}
+
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+struct RoundsDoc {
+    /// `fixed` or `auto`.
+    mode: &'static str,
+    /// Measured rounds run.
+    measured: u32,
+    /// `plan` (fixed), `target`, `budget` or `max_rounds`.
+    ended_by: &'static str,
+    /// `auto`: the half-width each speedup's interval had to reach, as a fraction.
+    target: Option<f64>,
+    /// `auto`: the time budget.
+    budget_s: Option<f64>,
+    /// `auto`: the widest speedup interval's half-width at the end, as a fraction.
+    widest: Option<f64>,
+}
+
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+struct IntervalDoc {
+    median: f64,
+    lo: f64,
+    hi: f64,
+    /// The exact probability that such an interval covers the true median.
+    confidence: f64,
+    /// Values it was made from.
+    n: usize,
+}
+
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+struct NoiseDoc {
+    /// Other processes or the hypervisor disturbed this strategy's figures or its speedup.
+    disturbed: bool,
+    /// What disturbed it, in words.
+    message: Option<String>,
+    /// Measured runs with a machine reading, and how many of them were disturbed.
+    runs_read: usize,
+    disturbed_runs: usize,
+    /// Rounds whose speedup pair (this run or the baseline's) was disturbed.
+    disturbed_pairs: usize,
+    /// The most CPU others used during one run, in cores, and the most stolen.
+    others_cores_max: f64,
+    steal_cores_max: f64,
+    cores: u32,
+    usable_cores: u32,
+    /// Set when the speedup's median is above what the usable cores allow: the limit.
+    speedup_above: Option<f64>,
+}
+
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+struct MachineDoc {
+    cores: u32,
+    /// CPU the rest of the machine used over the measured phase, in cores.
+    others_cores: f64,
+    /// Time stolen by the hypervisor over it, in cores.
+    steal_cores: f64,
 }
 
 #[derive(Serialize)]
@@ -102,6 +173,13 @@ struct StrategyDoc<'a> {
     involuntary_switches: Option<f64>,
     speedup: Option<f64>,
     speedup_spread: Option<SpreadDoc>,
+    /// The medians with their confidence intervals (order statistics; the
+    /// speedup's over the paired per-round ratios) (0.4).
+    wall_ci: Option<IntervalDoc>,
+    cpu_ci: Option<IntervalDoc>,
+    speedup_ci: Option<IntervalDoc>,
+    /// Whether other processes disturbed the figures, and how (0.4).
+    noise: NoiseDoc,
     verified: bool,
     verdict: Option<&'a str>,
     /// Whose code gave the verdict and its figures: `instructor` (the
@@ -179,6 +257,8 @@ struct RunDoc<'a> {
     /// The submission's own verdict when the instructor's replaced it (0.3).
     own_verdict: Option<OwnVerdictDoc<'a>>,
     problem: Option<String>,
+    /// What the rest of the machine did over the measured phase (0.4).
+    machine: Option<MachineDoc>,
     /// What the run's timeline adds up to (the picture `--report` draws).
     timeline: TimelineDoc,
 }
@@ -222,6 +302,42 @@ fn spread(s: Option<Spread>) -> Option<SpreadDoc> {
     s.map(|s| SpreadDoc { median: s.median, min: s.min, max: s.max })
 }
 
+fn interval(i: Option<Interval>) -> Option<IntervalDoc> {
+    i.map(|i| IntervalDoc { median: i.median, lo: i.lo, hi: i.hi, confidence: i.confidence, n: i.n })
+}
+
+fn noise_doc(noise: &Noise, label: &str) -> NoiseDoc {
+    let disturbed = noise.figures_disturbed() || noise.speedup_disturbed();
+    NoiseDoc {
+        disturbed,
+        message: disturbed.then(|| noise.explain(label)),
+        runs_read: noise.runs_read,
+        disturbed_runs: noise.disturbed_runs,
+        disturbed_pairs: noise.disturbed_pairs,
+        others_cores_max: noise.others_cores,
+        steal_cores_max: noise.steal_cores,
+        cores: noise.cores,
+        usable_cores: noise.usable_cores,
+        speedup_above: noise.speedup_above,
+    }
+}
+
+fn rounds_doc(report: &Report<'_>) -> RoundsDoc {
+    let ended = report.runs.rounds;
+    let auto = match report.scenario.rounds {
+        Repeat::Auto(auto) => Some(auto),
+        Repeat::Fixed(_) => None,
+    };
+    RoundsDoc {
+        mode: if auto.is_some() { "auto" } else { "fixed" },
+        measured: ended.measured,
+        ended_by: ended.by.name(),
+        target: auto.map(|a| a.target),
+        budget_s: auto.map(|a| a.budget.as_secs_f64()),
+        widest: ended.widest,
+    }
+}
+
 fn run_doc(run: &RunRecord) -> RunDoc<'_> {
     let m = run.measurement;
     RunDoc {
@@ -248,6 +364,11 @@ fn run_doc(run: &RunRecord) -> RunDoc<'_> {
         }),
         own_verdict: run.own_verdict.as_ref().map(|v| OwnVerdictDoc { verified: v.verified, message: &v.message }),
         problem: run.problem(),
+        machine: run.machine.map(|m| MachineDoc {
+            cores: m.cores,
+            others_cores: m.others_cores,
+            steal_cores: m.steal_cores,
+        }),
         timeline: {
             let t = &run.timeline;
             TimelineDoc {
@@ -300,6 +421,10 @@ impl Json {
                     involuntary_switches: summary.involuntary_switches,
                     speedup: summary.speedup.map(|s| s.median),
                     speedup_spread: spread(summary.speedup),
+                    wall_ci: interval(summary.wall_ci),
+                    cpu_ci: interval(summary.cpu_ci),
+                    speedup_ci: interval(summary.speedup_ci),
+                    noise: noise_doc(&summary.noise, &entry.label),
                     verified: summary.verified,
                     verdict: summary.verdict_message.as_deref(),
                     verdict_source: summary.verdict_source.map(VerdictSource::name),
@@ -341,6 +466,7 @@ impl Json {
                 repeat: scenario.repeat,
                 warmup: scenario.warmup,
                 timeout_s: scenario.timeout.as_secs_f64(),
+                rounds: rounds_doc(report),
             },
             workload: WorkloadDoc {
                 plugin: &workload.manifest.name,
@@ -372,6 +498,9 @@ impl Json {
                         error: o.error.as_deref(),
                         hint: e.hint.as_deref(),
                         sources: &o.sources,
+                        state: o.state.name(),
+                        inconclusive: o.inconclusive.as_deref(),
+                        earned: o.earned,
                     }
                 })
                 .collect(),
@@ -379,6 +508,7 @@ impl Json {
                 let total = report.grade.score;
                 ScoreDoc { earned: total.earned, possible: total.possible }
             },
+            inconclusive_policy: scenario.inconclusive.name(),
             ok: report.ok(),
         };
         serde_json::to_string(&document).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))

@@ -8,6 +8,7 @@ use quick_junit::{NonSuccessKind, Report as JunitReport, TestCase, TestCaseStatu
 
 use super::text::describe;
 use super::{Exporter, Report};
+use crate::host::grade::State;
 
 /// The `junit` file exporter.
 #[derive(Debug, Default)]
@@ -29,6 +30,17 @@ fn render(reports: &[Report<'_>]) -> Result<String, String> {
             let expectation = &scenario.expectations[outcome.index];
             let mut status = if outcome.passed {
                 TestCaseStatus::success()
+            } else if outcome.state == State::Inconclusive {
+                // Neither a pass nor a failure of the submission: its own kind.
+                let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
+                status.set_type("inconclusive");
+                status.set_message(format!(
+                    "inconclusive (the machine was too noisy to decide; policy `{}`): {}",
+                    scenario.inconclusive.name(),
+                    expectation.text
+                ));
+                status.set_description(describe(outcome, expectation.hint.as_deref()));
+                status
             } else {
                 let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
                 status.set_message(format!("expectation failed: {}", expectation.text));

@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use super::Report;
 use super::exporter::{Exporter, each_scenario};
-use super::text::{bytes, figure_value, seconds};
+use super::text::{bytes, figure_value, noise, seconds, speedup, wall};
 use crate::host::sanitize::{self, markdown_cell, markdown_code, markdown_text};
 use crate::host::scenario::FigureTable;
 
@@ -39,7 +39,15 @@ impl Markdown {
                 let mark = if outcome.passed { "x" } else { " " };
                 let flaky = if outcome.flaky { " (flaky)" } else { "" };
                 let (name, text) = (markdown_cell(&e.name), markdown_code(&e.text));
-                let _ = writeln!(out, "- [{mark}] {name}{flaky} — {text} ({} points)", e.points);
+                let inconclusive = outcome
+                    .inconclusive
+                    .as_ref()
+                    .map_or(String::new(), |why| format!(" — **inconclusive**: {}", markdown_text(why)));
+                let _ = writeln!(
+                    out,
+                    "- [{mark}] {name}{flaky} — {text} ({} of {} points){inconclusive}",
+                    outcome.earned, e.points
+                );
             }
         }
         sanitize::multiline(&out).into_owned()
@@ -96,7 +104,7 @@ fn figure_table(out: &mut String, report: &Report<'_>, figures: &FigureTable) {
 
 fn wall_table(out: &mut String, report: &Report<'_>) {
     let scenario = report.scenario;
-    out.push_str("| strategy | workers | wall median | min–max | CPU | peak mem | speedup | verified |\n");
+    out.push_str("| strategy | workers | wall median [interval] | min–max | CPU | peak mem | speedup | verified |\n");
     out.push_str("|---|---:|---:|---:|---:|---:|---:|---|\n");
     for summary in report.summaries {
         let entry = &scenario.strategies[summary.index];
@@ -106,12 +114,17 @@ fn wall_table(out: &mut String, report: &Report<'_>) {
             "| {} | {} | {} | {} | {} | {} | {} | {} |",
             cell(&entry.label),
             entry.spec.workers,
-            summary.wall_s.map_or_else(dash, |s| seconds(s.median)),
+            wall(summary.wall_ci),
             summary.wall_s.map_or_else(dash, |s| format!("{}–{}", seconds(s.min), seconds(s.max))),
             summary.cpu_s.map_or_else(dash, |s| seconds(s.median)),
             summary.max_rss_bytes.map_or_else(dash, bytes),
-            summary.speedup.map_or_else(dash, |s| format!("{:.2}×", s.median)),
+            speedup(summary),
             if summary.all_succeeded() { "yes" } else { "no" },
         );
+    }
+    for summary in report.summaries {
+        if let Some(noise) = noise(summary, &scenario.strategies[summary.index].label) {
+            let _ = writeln!(out, "\n> noise: {}", markdown_text(&noise));
+        }
     }
 }

@@ -7,10 +7,12 @@ use comfy_table::{Cell, CellAlignment, ContentArrangement, presets::UTF8_FULL_CO
 
 use super::Report;
 use super::exporter::{Exporter, each_scenario};
-use super::text::{bytes, describe, figure_value, seconds};
+use super::text::{self, bytes, describe, figure_value, seconds, wall};
+use crate::host::execute::EndedBy;
+use crate::host::grade::State;
 use crate::host::sanitize;
-use crate::host::scenario::FigureTable;
-use crate::host::stats::{Spread, StrategySummary};
+use crate::host::scenario::{FigureTable, Repeat};
+use crate::host::stats::StrategySummary;
 
 /// Characters of the widest wall-time bar.
 const BAR_WIDTH: usize = 12;
@@ -51,13 +53,12 @@ impl Table {
         let params: Vec<String> = workload.params.iter().map(|(k, v)| format!("{k}={v}")).collect();
         let _ = writeln!(
             out,
-            "{}/{} · {} unit(s) · {} · {} round(s) after {} warmup · {}\n",
+            "{}/{} · {} unit(s) · {} · {} · {}\n",
             workload.manifest.name,
             workload.name,
             workload.units,
             params.join(" "),
-            scenario.repeat,
-            scenario.warmup,
+            rounds_text(report),
             scenario.path.display()
         );
 
@@ -70,7 +71,7 @@ impl Table {
             let mut header = vec![
                 "strategy",
                 "workers",
-                "wall median (min–max)",
+                "wall median [interval]",
                 "",
                 "CPU",
                 "util",
@@ -96,17 +97,13 @@ impl Table {
                 let mut row = vec![
                     Cell::new(strategy_cell(entry)),
                     right(entry.spec.workers.to_string()),
-                    right(wall(summary.wall_s)),
+                    right(wall(summary.wall_ci)),
                     Cell::new(summary.wall_s.map_or(String::new(), |w| bar(w.median / longest, BAR_WIDTH))),
                     right(summary.cpu_s.map_or("—".into(), |s| seconds(s.median))),
                     right(summary.utilisation.map_or("—".into(), |u| format!("{:.0} %", u * 100.0))),
                     right(summary.max_rss_bytes.map_or("—".into(), bytes)),
                     right(switches(summary)),
-                    right(match summary.speedup {
-                        Some(s) if baseline => format!("{:.2}× (base)", s.median),
-                        Some(s) => format!("{:.2}×", s.median),
-                        None => "—".into(),
-                    }),
+                    right(speedup(summary, baseline)),
                 ];
                 if io {
                     row.push(right(summary.units_per_s.map_or("—".into(), |r| format!("{r:.0}"))));
@@ -119,6 +116,14 @@ impl Table {
                 table.add_row(row);
             }
             let _ = writeln!(out, "{table}");
+            if let Some(line) = interval_note(report) {
+                let _ = writeln!(out, "{line}");
+            }
+        }
+        for summary in report.summaries {
+            if let Some(noise) = text::noise(summary, &scenario.strategies[summary.index].label) {
+                let _ = writeln!(out, "noise: {noise}");
+            }
         }
 
         for summary in report.summaries {
@@ -180,12 +185,13 @@ impl Table {
             let _ = writeln!(out, "\nexpectations: {} of {} points", total.earned, total.possible);
             for outcome in &report.grade.outcomes {
                 let expectation = &scenario.expectations[outcome.index];
-                let mark = match (outcome.passed, outcome.flaky) {
-                    (true, false) => "✓",
-                    (true, true) => "✓ (flaky: passed on a retry)",
-                    (false, _) => "✗",
+                let mark = match (outcome.state, outcome.flaky) {
+                    (State::Held, false) => "✓",
+                    (State::Held, true) => "✓ (flaky: passed on a retry)",
+                    (State::Inconclusive, _) => "? inconclusive:",
+                    (State::Failed, _) => "✗",
                 };
-                let points = if outcome.passed { expectation.points } else { 0.0 };
+                let points = outcome.earned;
                 let _ = writeln!(out, "  {mark} {} [{points}/{}]", expectation.name, expectation.points);
                 if !outcome.passed || expectation.name != expectation.text {
                     let _ = writeln!(out, "      {}", expectation.text);
@@ -291,8 +297,44 @@ fn verified(summary: &StrategySummary) -> String {
     }
 }
 
-fn wall(spread: Option<Spread>) -> String {
-    spread.map_or("—".into(), |s| format!("{} ({}–{})", seconds(s.median), seconds(s.min), seconds(s.max)))
+/// The speedup cell: `1.00× (base)` for the baseline.
+fn speedup(summary: &StrategySummary, baseline: bool) -> String {
+    match summary.speedup_ci {
+        Some(s) if baseline => format!("{:.2}× (base)", s.median),
+        _ => text::speedup(summary),
+    }
+}
+
+/// `5 round(s) after 1 warmup`, or what ended `repeat = "auto"`.
+fn rounds_text(report: &Report<'_>) -> String {
+    let scenario = report.scenario;
+    let ended = report.runs.rounds;
+    let Repeat::Auto(auto) = scenario.rounds else {
+        return format!("{} round(s) after {} warmup", scenario.repeat, scenario.warmup);
+    };
+    let widest = ended.widest.map_or(String::new(), |w| format!(", widest ±{:.1} %", w * 100.0));
+    let why = match ended.by {
+        EndedBy::Target => format!("every speedup within ±{:.0} %{widest}", auto.target * 100.0),
+        EndedBy::Budget => format!("the {} s budget ended it{widest}", auto.budget.as_secs_f64()),
+        EndedBy::MaxRounds => format!("the most rounds the runner measures{widest}"),
+        EndedBy::Plan => "not finished".to_owned(),
+    };
+    format!("auto: {} round(s) after {} warmup ({why})", ended.measured, scenario.warmup)
+}
+
+/// What the brackets mean, with the confidence the rounds gave them.
+fn interval_note(report: &Report<'_>) -> Option<String> {
+    let interval = report.summaries.iter().find_map(|s| s.wall_ci.filter(|i| i.n >= 2))?;
+    let how = if interval.is_full_confidence() {
+        format!("{:.0} % intervals of the medians", interval.confidence * 100.0)
+    } else {
+        format!(
+            "min–max: only {:.0} % intervals of the medians with {} rounds",
+            interval.confidence * 100.0,
+            interval.n
+        )
+    };
+    Some(format!("[…]: {how} (order statistics; speedups over the per-round ratios)"))
 }
 
 fn switches(summary: &StrategySummary) -> String {

@@ -10,7 +10,7 @@ use std::time::Instant;
 use runner_sdk::{Manifest, ParamSpec, WorkloadInfo};
 
 use super::{Csv, Exporter, Gradescope, Html, Json, Junit, Markdown, ScenarioResult, Table};
-use crate::host::execute::ScenarioRuns;
+use crate::host::execute::{RoundsEnded, ScenarioRuns};
 use crate::host::grade::grade;
 use crate::host::plan::Round;
 use crate::host::plugin::ManifestSource;
@@ -18,6 +18,7 @@ use crate::host::plugin::PluginRef;
 use crate::host::record::{NoProbe, Recorder, RunRecord};
 use crate::host::scenario::{Scenario, load_str};
 use crate::host::supervise::{Captured, ChildExit, ChildReport};
+use crate::host::witness::MachineLoad;
 use crate::protocol::LoadError;
 use crate::protocol::{Event, GilStats, Measurement, UnitSpan};
 
@@ -72,6 +73,14 @@ hint = "split the work"
 [[expect]]
 check = 'speedup("gil, \"locked\"") >= 1.5'
 hint = "the lock serialises the threads"
+
+[[expect]]
+name = "the lock costs something"
+check = 'speedup("gil, \"locked\"") < 1.0'
+points = 2
+
+[grading]
+inconclusive = "half"
 "#;
 
 /// A run of `strategy` in `round` that took `wall_ms`, verified or not.
@@ -109,6 +118,9 @@ fn record(strategy: usize, round: u32, wall_ms: u64, verified: bool, gil: bool) 
     // The host's own clock saw no real run here: give the record the figures.
     let mut record = recorder.finish(&report, None);
     record.measurement = Some(measurement);
+    // A quiet 2-core machine, but for a neighbour during the lock's second round.
+    let others_cores = if gil && round == 1 { 1.2 } else { 0.05 };
+    record.machine = Some(MachineLoad { cores: 2, others_cores, steal_cores: 0.0 });
     record
 }
 
@@ -122,7 +134,10 @@ fn golden() -> (Scenario, ScenarioRuns) {
         record(1, 1, 530, false, false),
         record(2, 1, 990, true, true),
     ];
-    (scenario, ScenarioRuns { records, interrupted: None })
+    (
+        scenario,
+        ScenarioRuns { records, interrupted: None, rounds: RoundsEnded { measured: 2, ..RoundsEnded::default() } },
+    )
 }
 
 fn check(name: &str, actual: &str) {
@@ -201,7 +216,8 @@ fn a_figure_table_shows_spread_lecture_ratio_and_noise() {
             records.push(run);
         }
     }
-    let runs = ScenarioRuns { records, interrupted: None };
+    let runs =
+        ScenarioRuns { records, interrupted: None, rounds: RoundsEnded { measured: 2, ..RoundsEnded::default() } };
     let result = ScenarioResult::new(scenario, runs);
     let reports = [result.report()];
     check("figures_table.txt", &Table.export(&reports).unwrap());

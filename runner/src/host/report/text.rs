@@ -3,6 +3,29 @@
 
 use crate::host::grade::ExpectationOutcome;
 use crate::host::scenario::FigureUnit;
+use crate::host::stats::{Interval, StrategySummary};
+
+/// `1.74× [1.61–1.88]`; a speedup past the cores is noise, never a figure:
+/// `noise (2.52× > 2.20×)`.
+pub(crate) fn speedup(summary: &StrategySummary) -> String {
+    match (summary.speedup_ci, summary.noise.speedup_above) {
+        (Some(s), Some(limit)) => format!("noise ({:.2}× > {limit:.2}×)", s.median),
+        (Some(s), None) if s.n >= 2 && s.lo < s.hi => format!("{:.2}× [{:.2}–{:.2}]", s.median, s.lo, s.hi),
+        (Some(s), None) => format!("{:.2}×", s.median),
+        (None, _) => "—".into(),
+    }
+}
+
+/// `339.4 ms [331.9 ms–414.4 ms]`: a median and its interval.
+pub(crate) fn wall(interval: Option<Interval>) -> String {
+    interval.map_or("—".into(), |i| format!("{} [{}–{}]", seconds(i.median), seconds(i.lo), seconds(i.hi)))
+}
+
+/// What a strategy's noise was, when there was any.
+pub(crate) fn noise(summary: &StrategySummary, label: &str) -> Option<String> {
+    let noise = &summary.noise;
+    (noise.figures_disturbed() || noise.speedup_disturbed()).then(|| noise.explain(label))
+}
 
 /// A figure's value in its unit: nanoseconds scaled to read well.
 pub(crate) fn figure_value(value: f64, unit: &FigureUnit) -> String {
@@ -39,7 +62,11 @@ pub(crate) fn bytes(b: u64) -> String {
 
 /// Values, error and hint of an expectation, for reports.
 pub(crate) fn describe(outcome: &ExpectationOutcome, hint: Option<&str>) -> String {
-    let mut lines: Vec<String> = outcome.values.clone();
+    let mut lines: Vec<String> = Vec::new();
+    if let Some(why) = &outcome.inconclusive {
+        lines.push(format!("inconclusive: {why}"));
+    }
+    lines.extend(outcome.values.iter().cloned());
     if let Some(error) = &outcome.error {
         lines.push(format!("could not evaluate: {error}"));
     }

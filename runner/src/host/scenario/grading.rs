@@ -121,3 +121,50 @@ fn relative_inside(text: &str) -> Option<PathBuf> {
         !text.trim().is_empty() && path.components().all(|c| matches!(c, Component::Normal(_) | Component::CurDir));
     inside.then(|| path.to_owned())
 }
+
+/// `[grading] inconclusive`: what a check that stays inconclusive (its
+/// figures' intervals straddle its line, or noise disturbed them) earns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) enum InconclusivePolicy {
+    /// No points, and the scenario does not hold (the default).
+    #[default]
+    Fail,
+    /// Full points, and it does not stop the scenario holding.
+    Pass,
+    /// Half the points; the scenario does not hold.
+    Half,
+}
+
+impl InconclusivePolicy {
+    /// The share of its points an inconclusive check earns.
+    pub(crate) fn share(self) -> f64 {
+        match self {
+            InconclusivePolicy::Fail => 0.0,
+            InconclusivePolicy::Pass => 1.0,
+            InconclusivePolicy::Half => 0.5,
+        }
+    }
+
+    /// How reports name it.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            InconclusivePolicy::Fail => "fail",
+            InconclusivePolicy::Pass => "pass",
+            InconclusivePolicy::Half => "half",
+        }
+    }
+}
+
+/// Reads `[grading] inconclusive`.
+pub(crate) fn inconclusive_policy(raw: Option<&Spanned<RawGrading>>) -> Result<InconclusivePolicy, Located> {
+    let Some(value) = raw.and_then(|g| g.get_ref().inconclusive.as_ref()) else {
+        return Ok(InconclusivePolicy::default());
+    };
+    match value.get_ref().trim() {
+        "fail" => Ok(InconclusivePolicy::Fail),
+        "pass" => Ok(InconclusivePolicy::Pass),
+        "half" => Ok(InconclusivePolicy::Half),
+        other => Err(Located::new(value.span(), format!("unknown `inconclusive` policy `{other}`"))
+            .help("expected one of: \"fail\" (the default), \"pass\", \"half\"")),
+    }
+}

@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use runner_sdk::{Manifest, ParamValue, WorkloadInfo};
 
+use super::grading::InconclusivePolicy;
+use super::rounds::Repeat;
 use crate::host::plugin::Pin;
 use crate::host::serve::ServeConfig;
 use crate::protocol::StrategySpec;
@@ -17,7 +19,11 @@ pub(crate) struct Scenario {
     pub(crate) path: PathBuf,
     pub(crate) name: String,
     pub(crate) description: String,
+    /// Measured rounds planned at first: all of them for a fixed `repeat`,
+    /// the first of `repeat = "auto"`.
     pub(crate) repeat: u32,
+    /// `repeat` as written: fixed, or measured until the speedups are known.
+    pub(crate) rounds: Repeat,
     pub(crate) warmup: u32,
     pub(crate) timeout: Duration,
     pub(crate) workload: WorkloadEntry,
@@ -32,6 +38,8 @@ pub(crate) struct Scenario {
     pub(crate) figure_table: Option<FigureTable>,
     /// What each run may use (`[limits]`, then `--limit`).
     pub(crate) limits: Limits,
+    /// `[grading] inconclusive`: what an inconclusive check earns.
+    pub(crate) inconclusive: InconclusivePolicy,
     /// The file as it was read, once: reports show this, never the file again.
     pub(crate) text: String,
     /// How `runner grade` finds (or builds) a submission's library.

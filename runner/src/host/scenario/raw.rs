@@ -34,6 +34,9 @@ pub(crate) struct RawGrading {
     pub(crate) library: Option<Spanned<String>>,
     /// `runner grade`: seconds the build may take.
     pub(crate) build_timeout: Option<Spanned<f64>>,
+    /// `"fail"` (the default), `"pass"` or `"half"`: what a check still
+    /// inconclusive after its retries earns.
+    pub(crate) inconclusive: Option<Spanned<String>>,
 }
 
 /// `[report]`: make the table about one figure the plugin reports (a table
@@ -81,7 +84,12 @@ pub(crate) struct RawScenario {
     pub(crate) name: Spanned<String>,
     #[serde(default)]
     pub(crate) description: String,
-    pub(crate) repeat: Option<Spanned<i64>>,
+    /// A number of rounds, or `"auto"` (checked in `rounds.rs`).
+    pub(crate) repeat: Option<Spanned<toml::Value>>,
+    /// With `repeat = "auto"`: each speedup's interval half-width to reach.
+    pub(crate) target: Option<Spanned<f64>>,
+    /// With `repeat = "auto"`: time the measured rounds may take.
+    pub(crate) budget: Option<Spanned<toml::Value>>,
     pub(crate) warmup: Option<Spanned<i64>>,
     /// Seconds a run may take before it is killed.
     pub(crate) timeout: Option<Spanned<f64>>,

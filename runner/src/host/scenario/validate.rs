@@ -22,7 +22,6 @@ use crate::host::serve::ServeConfig;
 use crate::protocol::contain::Limits;
 use crate::protocol::{GilConfig, StrategyKind, StrategySpec};
 
-const DEFAULT_REPEAT: u32 = 5;
 const DEFAULT_WARMUP: u32 = 1;
 const DEFAULT_TIMEOUT_S: f64 = 60.0;
 /// Enough for any demo, small enough that a typo cannot fork-bomb the machine.
@@ -47,13 +46,14 @@ fn parse(path: &Path, text: &str, manifests: &mut dyn ManifestSource) -> Result<
     if name.is_empty() {
         return Err(Located::new(scenario.name.span(), "the scenario's `name` is empty"));
     }
-    let repeat = limits::count(scenario.repeat.as_ref(), DEFAULT_REPEAT, 1, "repeat")?;
+    let rounds = super::rounds::repeat(scenario)?;
     let warmup = limits::count(scenario.warmup.as_ref(), DEFAULT_WARMUP, 0, "warmup")?;
     let timeout = limits::timeout(scenario.timeout.as_ref(), DEFAULT_TIMEOUT_S)?;
 
     let base_dir = path.parent().unwrap_or(Path::new("."));
     let verifier = super::grading::verifier_setting(raw.grading.as_ref())?;
     let submission = super::grading::submission_layout(raw.grading.as_ref(), raw.workload.get_ref())?;
+    let inconclusive = super::grading::inconclusive_policy(raw.grading.as_ref())?;
     let workload = workload(raw.workload.get_ref(), base_dir, manifests, &verifier)?;
 
     if raw.strategy.is_empty() {
@@ -94,7 +94,8 @@ fn parse(path: &Path, text: &str, manifests: &mut dyn ManifestSource) -> Result<
         path: path.to_owned(),
         name,
         description: scenario.description.trim().to_owned(),
-        repeat,
+        repeat: rounds.initial_rounds(),
+        rounds,
         warmup,
         timeout,
         workload,
@@ -103,6 +104,7 @@ fn parse(path: &Path, text: &str, manifests: &mut dyn ManifestSource) -> Result<
         server: raw.server.as_ref().map(|s| server(s.get_ref())).transpose()?,
         figure_table,
         limits,
+        inconclusive,
         text: text.to_owned(),
         submission,
     })

@@ -5,6 +5,6 @@
 mod limits;
 mod plan;
 
-pub(crate) use limits::LIMIT_NAMES;
 pub use limits::Limits;
+pub(crate) use limits::{LIMIT_NAMES, parse_duration};
 pub use plan::{ChildPlan, NetPlan, Protections};
