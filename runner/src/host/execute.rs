@@ -304,7 +304,7 @@ fn containment_plan(
         limits: strategy.limits,
         workers: u64::from(strategy.spec.workers),
         scratch_dir: Some(scratch.to_owned()),
-        private_dirs: lab.into_iter().collect(),
+        private_dirs: lab.into_iter().chain(scenario.private_dirs.iter().cloned()).collect(),
         readable,
         net,
         cgroup_bounds_tasks: false,

@@ -44,6 +44,9 @@ pub(crate) struct Scenario {
     pub(crate) text: String,
     /// How `runner grade` finds (or builds) a submission's library.
     pub(crate) submission: SubmissionLayout,
+    /// Folders a run may not read beyond the lab's own: `runner grade` puts
+    /// the class's submissions here, so that no run reads another's work.
+    pub(crate) private_dirs: Vec<std::path::PathBuf>,
 }
 
 /// `[grading] build`, `library`, `build_timeout`: what `runner grade` does

@@ -107,6 +107,7 @@ fn parse(path: &Path, text: &str, manifests: &mut dyn ManifestSource) -> Result<
         inconclusive,
         text: text.to_owned(),
         submission,
+        private_dirs: Vec::new(),
     })
 }
 

@@ -81,7 +81,12 @@ pub(crate) fn grade_submission(
             }
         };
         let scenario = match stand_in(lab, library, catalog, class.limit_args) {
-            Ok(scenario) => scenario,
+            Ok(mut scenario) => {
+                // The class's folder: a run reads its own library, not another's work.
+                let class_dir = submission.dir.canonicalize().ok().and_then(|d| d.parent().map(Path::to_owned));
+                scenario.private_dirs.extend(class_dir);
+                scenario
+            }
             Err(text) => {
                 status = status.min(Status::LoadFailed);
                 feedback.push(say(&text));
