@@ -277,7 +277,9 @@ impl Recorder {
     pub(crate) fn finish(mut self, report: &ChildReport, pictures: Option<Vec<CpuSample>>) -> RunRecord {
         self.record.measurement = self.host_measurement(report);
         self.record.machine = match (self.record.measurement, self.host.machine_at_go, self.host.machine_at_measured) {
-            (Some(m), Some(go), Some(measured)) => measured.load_since(go, m.wall_ns, m.user_ns + m.sys_ns),
+            (Some(m), Some(go), Some(measured)) => {
+                measured.load_since(go, m.wall_ns, m.user_ns + m.sys_ns + unreaped_cpu_ns(report))
+            }
             _ => None,
         };
         if let Some(problem) = self.cross_check() {
@@ -403,6 +405,17 @@ fn limit_hit(report: &ChildReport) -> Option<RunFailure> {
     }
     // Refused forks only explain a run that failed.
     cgroup.and_then(|c| c.pids_limit_hits).filter(|&n| n > 0).map(RunFailure::TooManyProcesses)
+}
+
+/// CPU the run's cgroup counted beyond what its process and the children it
+/// waited for used: processes that escaped the run's tree. They are the
+/// run's own, never "others" — else a submission could spin one to make
+/// its failing figures look disturbed, hence inconclusive.
+fn unreaped_cpu_ns(report: &ChildReport) -> u64 {
+    let (Some(group), Some(usage)) = (report.cgroup.as_ref().and_then(|c| c.cpu_ns), report.usage) else {
+        return 0;
+    };
+    group.saturating_sub(usage.user_ns + usage.sys_ns)
 }
 
 /// A process of the run was killed by `SIGSYS`: the seccomp filter stopped a
