@@ -17,6 +17,18 @@ use crate::host::scenario::{Scenario, ServerSpec};
 use crate::protocol::GilStats;
 use crate::protocol::StrategyKind;
 
+/// The finite values of `values` in order, and their median; `None` for none.
+pub(crate) fn sorted_with_median(values: &[f64]) -> Option<(Vec<f64>, f64)> {
+    let mut sorted: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
+    if sorted.is_empty() {
+        return None;
+    }
+    sorted.sort_by(f64::total_cmp);
+    let n = sorted.len();
+    let median = if n % 2 == 1 { sorted[n / 2] } else { (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0 };
+    Some((sorted, median))
+}
+
 /// Median, min and max of a figure.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Spread {
@@ -28,14 +40,8 @@ pub(crate) struct Spread {
 impl Spread {
     /// `None` for no values.
     pub(crate) fn of(values: &[f64]) -> Option<Spread> {
-        let mut sorted: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
-        if sorted.is_empty() {
-            return None;
-        }
-        sorted.sort_by(f64::total_cmp);
-        let n = sorted.len();
-        let median = if n % 2 == 1 { sorted[n / 2] } else { (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0 };
-        Some(Spread { median, min: sorted[0], max: sorted[n - 1] })
+        let (sorted, median) = sorted_with_median(values)?;
+        Some(Spread { median, min: sorted[0], max: sorted[sorted.len() - 1] })
     }
 }
 

@@ -37,13 +37,8 @@ impl Interval {
     /// The order-statistic interval of the median of `values` (non-finite
     /// values are ignored); `None` for none.
     pub(crate) fn of_median(values: &[f64]) -> Option<Interval> {
-        let mut sorted: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
-        if sorted.is_empty() {
-            return None;
-        }
-        sorted.sort_by(f64::total_cmp);
+        let (sorted, median) = super::sorted_with_median(values)?;
         let n = sorted.len();
-        let median = if n % 2 == 1 { sorted[n / 2] } else { (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0 };
         let (k, confidence) = rank(n);
         Some(Interval { median, lo: sorted[k - 1], hi: sorted[n - k], confidence, n })
     }

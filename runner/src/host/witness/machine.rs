@@ -8,6 +8,8 @@
 //! cores a reading is good to about ±0.1 of a core, which is why the
 //! thresholds that call a run disturbed (in `stats`) are a quarter of a core.
 
+use super::usage::clock_ticks_per_second;
+
 /// The machine's CPU counters at one moment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct MachineTicks {
@@ -61,12 +63,6 @@ fn parse(stat: &str) -> Option<MachineTicks> {
     let at = |i: usize| fields.get(i).copied().unwrap_or(0);
     let cores = stat.lines().filter(|l| l.starts_with("cpu") && l.as_bytes().get(3).is_some_and(u8::is_ascii_digit));
     Some(MachineTicks { busy: at(0) + at(1) + at(2) + at(5) + at(6), steal: at(7), cores: cores.count() as u32 })
-}
-
-fn clock_ticks_per_second() -> u64 {
-    // SAFETY: sysconf only reads a system constant.
-    let ticks = unsafe { nix::libc::sysconf(nix::libc::_SC_CLK_TCK) };
-    if ticks > 0 { ticks as u64 } else { 100 }
 }
 
 #[cfg(test)]

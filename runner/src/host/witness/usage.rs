@@ -58,7 +58,8 @@ fn process_clock_ns(pid: i32) -> Option<u64> {
     Some(now.tv_sec as u64 * 1_000_000_000 + now.tv_nsec as u64)
 }
 
-fn clock_ticks_per_second() -> u64 {
+/// The kernel's clock tick (`USER_HZ`), the unit of /proc's CPU counters.
+pub(super) fn clock_ticks_per_second() -> u64 {
     // SAFETY: sysconf only reads a system constant.
     let ticks = unsafe { nix::libc::sysconf(nix::libc::_SC_CLK_TCK) };
     if ticks > 0 { ticks as u64 } else { 100 }
