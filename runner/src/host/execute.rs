@@ -116,6 +116,7 @@ pub(crate) fn execute(scenario: &Scenario, options: ExecuteOptions, observer: &m
     let mut records = Vec::with_capacity(planned.len());
     let mut rounds = RoundsEnded { measured: scenario.repeat, ..RoundsEnded::default() };
     let mut measuring_since = None;
+    let mut round_now = 0;
     let mut queue: std::collections::VecDeque<PlannedRun> = planned.into();
     let mut total = queue.len();
     let mut index = 0;
@@ -149,6 +150,21 @@ pub(crate) fn execute(scenario: &Scenario, options: ExecuteOptions, observer: &m
         }
         if matches!(run.round, Round::Measured(_)) && measuring_since.is_none() {
             measuring_since = Some(std::time::Instant::now());
+        }
+        // `repeat = "auto"`: the budget holds from the third round on, also
+        // within the first rounds (slow rounds would overrun it otherwise);
+        // only whole rounds are kept, so the speedups' pairs stay whole.
+        if let (Repeat::Auto(auto), Round::Measured(n), Some(since)) = (scenario.rounds, run.round, measuring_since)
+            && n >= 2
+            && n != round_now
+        {
+            round_now = n;
+            if since.elapsed() + since.elapsed() / n > auto.budget {
+                rounds.measured = n;
+                rounds.by = EndedBy::Budget;
+                rounds.widest = crate::host::stats::widest_speedup_interval(scenario, &records).flatten();
+                break;
+            }
         }
         observer.run_started(scenario, run, index, total);
         let before = server.as_ref().and_then(ServerProcess::requests);
