@@ -40,6 +40,45 @@ struct Test {
     extra_data: Value,
 }
 
+/// A check of a submission that never ran (a failed build, a missing
+/// library), for [`without_runs`].
+pub(crate) struct NotRun {
+    pub(crate) name: String,
+    pub(crate) score: f64,
+    pub(crate) max_score: f64,
+    pub(crate) passed: bool,
+}
+
+/// The `results.json` document for a submission some lab could not run:
+/// its points, and `feedback` (plain text) as the output of the submission
+/// and of every check it could not earn. Same document as the exporter's.
+pub(crate) fn without_runs(tests: Vec<NotRun>, score: f64, max_score: f64, feedback: &str) -> Result<String, String> {
+    let tests = tests
+        .into_iter()
+        .map(|t| Test {
+            name: t.name,
+            score: t.score,
+            max_score: t.max_score,
+            status: if t.passed { "passed" } else { "failed" },
+            output: if t.passed { String::new() } else { feedback.to_owned() },
+            output_format: "text",
+            visibility: "visible",
+            extra_data: json!({}),
+        })
+        .collect();
+    let results = Results {
+        score,
+        max_score,
+        execution_time: 0.0,
+        output: feedback.to_owned(),
+        output_format: "text",
+        test_output_format: "text",
+        tests,
+        extra_data: json!({}),
+    };
+    serde_json::to_string_pretty(&results).map_err(|e| e.to_string())
+}
+
 /// The `gradescope` file exporter.
 #[derive(Debug, Default)]
 pub(crate) struct Gradescope;

@@ -8,12 +8,12 @@
 
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
-
 use super::submission::Graded;
 use crate::host::gradebook::{self, Gradebook, SubmissionRow};
 use crate::host::output_path;
-use crate::host::report::{Exporter, Gradescope, Html, Junit, Report, ScenarioResult};
+use crate::host::report::{
+    Exporter, Gradescope, Html, Junit, NotRun, Report, ScenarioResult, gradescope_without_runs_of,
+};
 
 /// The files of one `--out` folder.
 #[derive(Debug, Clone)]
@@ -86,24 +86,6 @@ impl OutDir {
     }
 }
 
-#[derive(Serialize)]
-struct Results<'a> {
-    score: f64,
-    max_score: f64,
-    output: &'a str,
-    tests: Vec<Test>,
-}
-
-#[derive(Serialize)]
-struct Test {
-    name: String,
-    score: f64,
-    max_score: f64,
-    status: &'static str,
-    output: String,
-    visibility: &'static str,
-}
-
 /// Gradescope's `results.json` for a submission some lab could not run
 /// (a failed build, a missing library): the row's points, the reason as
 /// the output of the submission and of every check it could not earn.
@@ -111,15 +93,7 @@ fn gradescope_without_runs(row: &SubmissionRow) -> Result<String, String> {
     let tests = row
         .marks
         .iter()
-        .map(|m| Test {
-            name: format!("{}: {}", m.lab, m.name),
-            score: m.points,
-            max_score: m.max,
-            status: if m.passed { "passed" } else { "failed" },
-            output: if m.passed { String::new() } else { row.feedback.clone() },
-            visibility: "visible",
-        })
+        .map(|m| NotRun { name: format!("{}: {}", m.lab, m.name), score: m.points, max_score: m.max, passed: m.passed })
         .collect();
-    let results = Results { score: row.total, max_score: row.max, output: &row.feedback, tests };
-    serde_json::to_string_pretty(&results).map_err(|e| e.to_string())
+    gradescope_without_runs_of(tests, row.total, row.max, &row.feedback)
 }
