@@ -18,10 +18,10 @@ pub(crate) const BUILD_SUBCOMMAND: &str = "__build";
 /// still there to be looked at.
 pub(crate) const GO: u8 = b'g';
 /// The byte the host writes on a run's stdin once the run's process is in
-/// its cgroup; the run loads no plugin before it. The host joins it there
-/// while the process starts and contains itself, so that the kernel's wait
-/// for the join (an RCU grace period on most kernels) overlaps that work
-/// instead of adding to it.
+/// its cgroup; the run contains itself and loads the plugin after it. The
+/// host joins it there while the process is exec'd, linked and reads its
+/// spec, so that the kernel's wait for the join (an RCU grace period on most
+/// kernels) overlaps that work instead of adding to it.
 pub(crate) const JOINED: u8 = b'j';
 /// The file descriptor on which a run's process writes its events, one JSON
 /// [`super::Event`] per line.

@@ -32,6 +32,12 @@ pub(crate) fn run_main() -> ExitCode {
         .map_err(|e| e.to_string())
         .and_then(|_| serde_json::from_str::<RunSpec>(&line).map_err(|e| e.to_string()));
     let result = match spec {
+        // Nothing of the plugin's runs before this process is in its cgroup,
+        // and the process contains itself knowing its group (whose pids.max
+        // spares it counting the uid's tasks in /proc for RLIMIT_NPROC).
+        Ok(_) if !host_says(&mut input, JOINED) => {
+            Err(FatalError::Internal { message: "the host never said the run joined its cgroup".to_owned() })
+        }
         Ok(spec) => {
             // Still single-threaded, before the plugin loads: the run contains itself.
             // The host always sends its plan; without one, the strictest
@@ -121,10 +127,6 @@ fn open_sink() -> Option<EventSink> {
 fn run(spec: &RunSpec, sink: &EventSink, input: &mut impl BufRead) -> Result<(), FatalError> {
     if let Some(dir) = &spec.scratch_dir {
         super::plugin::set_scratch_dir(dir);
-    }
-    // Nothing of the plugin's runs before this process is in its cgroup.
-    if !host_says(input, JOINED) {
-        return Err(FatalError::Internal { message: "the host never said the run joined its cgroup".to_owned() });
     }
     let plugin = Plugin::open(&spec.plugin).map_err(|error| FatalError::Load { error })?;
     let host = HostApi::plain(spec.strategy.workers);

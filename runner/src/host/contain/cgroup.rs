@@ -47,6 +47,10 @@ pub struct CgroupFigures {
     pub(crate) pids_limit_hits: Option<u64>,
     /// Tasks still alive after the run's process ended, killed since.
     pub(crate) killed_leftovers: u64,
+    /// Every process of the run was in the group, and none is left: nothing
+    /// of the run can be alive elsewhere (the host need not look in `/proc`).
+    #[serde(skip)]
+    pub(crate) emptied: bool,
 }
 
 #[derive(Debug)]
@@ -65,6 +69,8 @@ pub(crate) struct RunCgroup {
     /// What each controller bounds, for the report.
     pub(crate) applied: Vec<(&'static str, Result<String, String>)>,
     killed: u64,
+    /// The last [`RunCgroup::kill_all`] left no task in the group.
+    empty: bool,
 }
 
 /// `<pid>.<start time in ticks>`: unique to this runner even after its pid is reused.
@@ -147,7 +153,7 @@ impl RunCgroup {
             }
             Layout::V1 { dirs }
         };
-        let mut group = RunCgroup { layout, procs: Vec::new(), applied: Vec::new(), killed: 0 };
+        let mut group = RunCgroup { layout, procs: Vec::new(), applied: Vec::new(), killed: 0, empty: false };
         group.set_limits(memory_bytes, tasks);
         let paths: Vec<PathBuf> = group.dirs().iter().map(|d| d.join("cgroup.procs")).collect();
         for path in paths {
@@ -252,6 +258,7 @@ impl RunCgroup {
             // Each v1 controller lists the same tasks: count each once.
             let pids: std::collections::BTreeSet<i32> = self.dirs().iter().flat_map(|d| pids_in(d)).collect();
             let pids: Vec<i32> = pids.into_iter().collect();
+            self.empty = pids.is_empty();
             if pids.is_empty() || Instant::now() >= until {
                 break;
             }
@@ -282,8 +289,13 @@ impl RunCgroup {
     }
 
     /// The kernel's figures for the run, read now (call after [`Self::kill_all`] for the final ones).
-    pub(crate) fn figures(&self) -> CgroupFigures {
-        let mut figures = CgroupFigures { killed_leftovers: self.killed, ..CgroupFigures::default() };
+    /// `held_all`: every process of the run was put in the group.
+    pub(crate) fn figures(&self, held_all: bool) -> CgroupFigures {
+        let mut figures = CgroupFigures {
+            killed_leftovers: self.killed,
+            emptied: held_all && self.empty,
+            ..CgroupFigures::default()
+        };
         match &self.layout {
             Layout::V2 { dir } => {
                 figures.cpu_ns = read_key(&dir.join("cpu.stat"), "usage_usec").map(|us| us * 1000);
@@ -358,7 +370,7 @@ pub(crate) fn remove_stale() -> usize {
             // The freezer's group may already be gone: a v1 kill without it
             // is a loop of SIGKILLs, fine for processes that cannot have
             // forked since their own group was frozen or killed.
-            drop(RunCgroup { layout, procs: Vec::new(), applied: Vec::new(), killed: 0 });
+            drop(RunCgroup { layout, procs: Vec::new(), applied: Vec::new(), killed: 0, empty: false });
             removed += 1;
         }
     }

@@ -4,9 +4,9 @@
 //! run made before the spawn, emptied and removed after the run.
 //!
 //! Joining the group: a run's process (which waits for [`JOINED`] before it
-//! loads the plugin) is put there by the host right after the spawn, while it
-//! starts and contains itself, so the kernel's wait for the join overlaps that
-//! work; other children (describe, verify) and runs in a PID namespace (whose
+//! contains itself and loads the plugin) is put there by the host right after
+//! the spawn, while it is exec'd and starts, so the kernel's wait for the join
+//! overlaps that work; other children (describe, verify) and runs in a PID namespace (whose
 //! init forks the run at once) join between fork and exec.
 //!
 //! [`JOINED`]: crate::protocol::JOINED
@@ -26,6 +26,8 @@ pub struct RunContainment {
     pid_namespace: bool,
     /// Join the group between fork and exec, rather than from the host.
     join_in_pre_exec: bool,
+    /// The host's join failed: the run's processes are not all in the group.
+    join_failed: bool,
     /// What the host applied (cgroup_*, runner_dumpable).
     pub(crate) report: Protections,
 }
@@ -58,7 +60,13 @@ impl RunContainment {
             report
                 .applied("pid_namespace", "the run is pid 2 of a namespace of its own; the runner is not in its view");
         }
-        RunContainment { cgroup, pid_namespace, join_in_pre_exec: pid_namespace || !host_joins, report }
+        RunContainment {
+            cgroup,
+            pid_namespace,
+            join_in_pre_exec: pid_namespace || !host_joins,
+            join_failed: false,
+            report,
+        }
     }
 
     /// Whether the host is to call [`RunContainment::join`] after the spawn.
@@ -72,6 +80,7 @@ impl RunContainment {
     pub(crate) fn join(&mut self, pid: i32) {
         let Some(group) = &self.cgroup else { return };
         if let Err(why) = group.join_pid(pid) {
+            self.join_failed = true;
             for name in ["cgroup_memory", "cgroup_pids", "cgroup_cpu", "cgroup_kill"] {
                 self.report.items.retain(|item| item.name != name);
                 self.report.unavailable(name, format!("could not join the run's group: {why}"));
@@ -101,7 +110,8 @@ impl RunContainment {
     pub fn finish(mut self) -> Option<CgroupFigures> {
         let mut group = self.cgroup.take()?;
         group.kill_all();
-        let figures = group.figures();
+        // A spawn whose pre_exec join failed never ran.
+        let figures = group.figures(!self.join_failed);
         drop(group);
         Some(figures)
     }

@@ -61,6 +61,31 @@ fn all_processes() -> impl Iterator<Item = ProcStat> {
         .filter_map(read_stat)
 }
 
+/// This process's children: what every thread's `/proc/self/task/TID/children`
+/// lists (an adopted orphan's parent is any live thread of the subreaper).
+/// A few small reads where scanning `/proc` reads every process's stat
+/// (measured: 3 scans of ~70 processes were a fifth of a no-op run's CPU).
+/// `None` where the kernel lacks these files (CONFIG_PROC_CHILDREN).
+fn own_children() -> Option<Vec<i32>> {
+    let mut pids = Vec::new();
+    for task in std::fs::read_dir("/proc/self/task").ok()?.flatten() {
+        let text = std::fs::read_to_string(task.path().join("children")).ok()?;
+        pids.extend(text.split_whitespace().filter_map(|p| p.parse::<i32>().ok()));
+    }
+    Some(pids)
+}
+
+/// This process's children as `/proc/PID/stat` describes them.
+fn children() -> Vec<ProcStat> {
+    match own_children() {
+        Some(pids) => pids.into_iter().filter_map(read_stat).collect(),
+        None => {
+            let me = std::process::id() as i32;
+            all_processes().filter(|p| p.ppid == me).collect()
+        }
+    }
+}
+
 /// Live (non-zombie) members of process group `pgid`, the leader included if alive.
 pub(crate) fn live_members(pgid: Pid) -> usize {
     all_processes().filter(|p| p.pgrp == pgid.as_raw() && p.state != 'Z').count()
@@ -77,8 +102,10 @@ pub(crate) fn signal_group(pgid: Pid, signal: Signal) {
 
 /// Kills what is left of group `pgid` and reaps those of its processes that
 /// were adopted by this (subreaper) process. Returns how many were still alive.
-pub(crate) fn kill_and_reap(pgid: Pid) -> usize {
-    let left = live_members(pgid);
+/// `emptied`: the run's cgroup held all its processes and is empty now, so
+/// nothing of the group can be alive (and `/proc` need not be scanned).
+pub(crate) fn kill_and_reap(pgid: Pid, emptied: bool) -> usize {
+    let left = if emptied { 0 } else { live_members(pgid) };
     if left > 0 {
         signal_group(pgid, Signal::SIGKILL);
     }
@@ -89,12 +116,11 @@ pub(crate) fn kill_and_reap(pgid: Pid) -> usize {
 /// Reaps this process's children that belong to group `pgid`, waiting briefly
 /// for SIGKILLed ones to die.
 fn reap_adopted(pgid: Pid) {
-    let me = std::process::id() as i32;
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
     loop {
         // The leader (pid == pgid) is left to its owner, who reaps it with its status.
         let mine: Vec<ProcStat> =
-            all_processes().filter(|p| p.ppid == me && p.pgrp == pgid.as_raw() && p.pid != pgid.as_raw()).collect();
+            children().into_iter().filter(|p| p.pgrp == pgid.as_raw() && p.pid != pgid.as_raw()).collect();
         if mine.is_empty() {
             return;
         }
@@ -129,12 +155,11 @@ pub(crate) fn forget_child(pid: u32) {
 /// found, other than those kept on purpose, is such an orphan. Returns how
 /// many there were.
 pub(crate) fn reap_orphans() -> usize {
-    let me = std::process::id() as i32;
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
     let mut killed = std::collections::BTreeSet::new();
     loop {
         let kept = KEPT.lock().unwrap_or_else(|p| p.into_inner()).clone();
-        let orphans: Vec<ProcStat> = all_processes().filter(|p| p.ppid == me && !kept.contains(&p.pid)).collect();
+        let orphans: Vec<ProcStat> = children().into_iter().filter(|p| !kept.contains(&p.pid)).collect();
         if orphans.is_empty() || std::time::Instant::now() >= deadline {
             return killed.len();
         }
