@@ -67,9 +67,13 @@ fn all_processes() -> impl Iterator<Item = ProcStat> {
 /// (measured: 3 scans of ~70 processes were a fifth of a no-op run's CPU).
 /// `None` where the kernel lacks these files (CONFIG_PROC_CHILDREN).
 fn own_children() -> Option<Vec<i32>> {
+    if !std::path::Path::new("/proc/thread-self/children").exists() {
+        return None;
+    }
     let mut pids = Vec::new();
     for task in std::fs::read_dir("/proc/self/task").ok()?.flatten() {
-        let text = std::fs::read_to_string(task.path().join("children")).ok()?;
+        // A thread that ended meanwhile has handed its children to another.
+        let Ok(text) = std::fs::read_to_string(task.path().join("children")) else { continue };
         pids.extend(text.split_whitespace().filter_map(|p| p.parse::<i32>().ok()));
     }
     Some(pids)
