@@ -48,10 +48,15 @@ impl MachineTicks {
         let tick_ns = 1e9 / clock_ticks_per_second() as f64;
         let busy_ns = self.busy.saturating_sub(earlier.busy) as f64 * tick_ns;
         let steal_ns = self.steal.saturating_sub(earlier.steal) as f64 * tick_ns;
+        // Each core's counters move a whole tick at a time, so a window can
+        // read up to a tick per core more than was used: only what is beyond
+        // that is surely others' (a 1 ms run read "8.84 of the 2 cores").
+        let quantum_ns = f64::from(self.cores) * tick_ns;
+        let beyond = |ns: f64| (ns - quantum_ns).max(0.0) / wall_ns as f64;
         Some(MachineLoad {
             cores: self.cores,
-            others_cores: ((busy_ns - own_cpu_ns as f64) / wall_ns as f64).max(0.0),
-            steal_cores: steal_ns / wall_ns as f64,
+            others_cores: beyond(busy_ns - own_cpu_ns as f64),
+            steal_cores: beyond(steal_ns),
         })
     }
 }
@@ -74,12 +79,16 @@ mod tests {
         let before = parse("cpu  100 0 50 900 0 0 0 5 0 0\ncpu0 1\ncpu1 1\nintr 5\n").unwrap();
         assert_eq!(before, MachineTicks { busy: 150, steal: 5, cores: 2 });
         // One second later (at 100 ticks a second): 150 ticks busy, 10 stolen;
-        // the run used 0.5 s itself, so others used one core.
+        // the run used 0.5 s itself, so others used one core, less the tick
+        // per core the counters may have run ahead.
         let after = parse("cpu  200 0 100 950 0 0 0 15 0 0\ncpu0 1\ncpu1 1\n").unwrap();
         let tick = clock_ticks_per_second() as f64;
         let load = after.load_since(before, 1_000_000_000, 500_000_000).unwrap();
-        assert!((load.others_cores - (150.0 / tick - 0.5).max(0.0)).abs() < 1e-9, "{load:?}");
-        assert!((load.steal_cores - 10.0 / tick).abs() < 1e-9, "{load:?}");
+        assert!((load.others_cores - (148.0 / tick - 0.5).max(0.0)).abs() < 1e-9, "{load:?}");
+        assert!((load.steal_cores - 8.0 / tick).abs() < 1e-9, "{load:?}");
+        // Over 1 ms, one tick of each core is no evidence of anyone.
+        let one_tick_each = parse("cpu  102 0 50 900 0 0 0 5 0 0\ncpu0 1\ncpu1 1\n").unwrap();
+        assert_eq!(one_tick_each.load_since(before, 1_000_000, 0).unwrap().others_cores, 0.0);
         assert_eq!(after.load_since(before, 0, 0), None);
         assert_eq!(parse("intr 1\n"), None);
     }
