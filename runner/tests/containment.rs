@@ -177,14 +177,8 @@ fn under_a_pid_namespace_every_strategy_runs_and_the_runner_is_out_of_sight() {
         "{SEQUENTIAL}\n[[strategy]]\nkind = \"threads\"\nworkers = 2\n\n{PROCESSES}\n[[strategy]]\nkind = \"rayon\"\nworkers = 2\n"
     );
     let file = scenario(dir.path(), "pidns.toml", &escape("kill-parent", 0, 30, &strategies));
-    let out = runner(marker)
-        .env("RUNNER_PID_NAMESPACE", "1")
-        .arg(&file)
-        .args(["--format", "json"])
-        .assert()
-        .code(1)
-        .get_output()
-        .clone();
+    let out =
+        runner(marker).arg(&file).args(["--format", "json", "--pid-namespace"]).assert().code(1).get_output().clone();
     let doc = json(&out.stdout);
     for label in ["sequential", "threads", "rayon"] {
         assert!(problem(&doc, label).contains("blocked: kill(runner, SIGKILL)"), "{label}: {doc}");

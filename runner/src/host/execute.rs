@@ -81,6 +81,8 @@ pub(crate) struct ExecuteOptions {
     /// timelines); off unless a picture was asked for, so a plain run pays
     /// neither the sampler nor the memory.
     pub(crate) pictures: bool,
+    /// `--pid-namespace`: every run in a PID namespace of its own.
+    pub(crate) pid_namespace: bool,
 }
 
 /// What the caller of [`execute`] hears as the runs go (progress, logs).
@@ -233,6 +235,7 @@ fn run_once(
         grace: GRACE,
         limits: strategy.limits,
         workers: u64::from(strategy.spec.workers),
+        pid_namespace: options.pid_namespace,
     };
     let verifier = &scenario.workload.verifier;
     let keep_results = matches!(verifier, Verifier::Instructor(_));

@@ -41,6 +41,7 @@ pub(crate) fn verify(what: &Verification<'_>, results: Vec<Option<String>>) -> V
         grace: GRACE,
         limits: Default::default(),
         workers: 1,
+        pid_namespace: false,
     };
     let refused = |message: String| Verdict {
         verified: false,

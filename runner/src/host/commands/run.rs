@@ -88,7 +88,7 @@ pub(crate) fn run(args: &RunArgs, quiet: bool, color: bool, catalog: &mut Catalo
         OutputFormat::Markdown => Box::new(Markdown),
         OutputFormat::Csv => Box::new(Csv),
     };
-    let options = ExecuteOptions { pictures: args.wants_pictures() };
+    let options = ExecuteOptions { pictures: args.wants_pictures(), pid_namespace: args.pid_namespace };
     let show_progress = !args.no_progress && !quiet && args.format == OutputFormat::Table;
     let mut results: Vec<ScenarioResult> = Vec::new();
     let mut code = exit_code::OK;

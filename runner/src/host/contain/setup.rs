@@ -53,7 +53,7 @@ impl RunContainment {
                 None
             }
         };
-        // Only when asked for (RUNNER_PID_NAMESPACE=1): the cgroup already ends
+        // Only when asked for (--pid-namespace): the cgroup already ends
         // every process of the run and Landlock's signal scope keeps the
         // runner out of reach, so its absence is no gap to report.
         if pid_namespace {
@@ -117,7 +117,8 @@ impl RunContainment {
     }
 }
 
-/// Whether runs get a PID namespace: opt-in, until it is an option. Read by
+/// Whether every child gets a PID namespace (`RUNNER_PID_NAMESPACE=1`, which
+/// also covers describe and verify; `--pid-namespace` asks for runs). Read by
 /// the host only (a run cannot change the host's environment).
 pub(crate) fn pid_namespace_requested() -> bool {
     std::env::var_os("RUNNER_PID_NAMESPACE").is_some_and(|v| v == "1")

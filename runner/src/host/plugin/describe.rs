@@ -26,6 +26,7 @@ pub(crate) fn describe(path: &Path) -> Result<Manifest, LoadError> {
         grace: Duration::from_millis(200),
         limits: Default::default(),
         workers: 1,
+        pid_namespace: false,
     };
     let mut answer: Option<Result<Manifest, LoadError>> = None;
     let crashed = |cause: String| LoadError::CrashedInInit { path: path.to_owned(), cause };

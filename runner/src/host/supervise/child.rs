@@ -54,6 +54,9 @@ pub(crate) struct ChildCommand {
     /// What the child's cgroup bounds, and its workers (for the task limit).
     pub(crate) limits: Limits,
     pub(crate) workers: u64,
+    /// Start it in a PID namespace of its own (`--pid-namespace`, or
+    /// `RUNNER_PID_NAMESPACE=1`); only runs ask for one.
+    pub(crate) pid_namespace: bool,
 }
 
 /// How the child ended.
@@ -145,8 +148,8 @@ pub(crate) fn supervise(
     let events = read_events(events_rx)?;
     // contain: a cgroup for the run, made before the spawn and joined between fork and exec.
     // A run's process waits for JOINED before it loads the plugin: the host joins it.
-    let mut containment =
-        RunContainment::prepare(&command.limits, command.workers, pid_namespace_requested(), command.hold_stdin);
+    let pid_namespace = command.pid_namespace || pid_namespace_requested();
+    let mut containment = RunContainment::prepare(&command.limits, command.workers, pid_namespace, command.hold_stdin);
     let mut child = spawn(command, events_tx.as_raw_fd(), &containment)?;
     drop(events_tx);
     let pid = Pid::from_raw(child.id() as i32);

@@ -138,6 +138,7 @@ fn build(command: &str, root: &Path, source: &Path, timeout: Duration, fence: &F
         grace: Duration::from_secs(1),
         limits: fence.limits,
         workers: 1,
+        pid_namespace: false,
     };
     let report = supervise(&child, |_, _, _| {})
         .map_err(|e| NoLibrary::Failed(Status::CouldNotRun, format!("could not start the build: {e}")))?;

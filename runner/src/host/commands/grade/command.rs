@@ -154,7 +154,7 @@ fn grade_class(args: &GradeArgs, global: &GlobalArgs, catalog: &mut Catalog, pla
             fence,
             limit_args: &args.limits,
             // The HTML report draws each strategy's median run.
-            options: ExecuteOptions { pictures: true },
+            options: ExecuteOptions { pictures: true, pid_namespace: args.pid_namespace },
         };
         grade_one_by_one(&class, &todo, catalog, &mut book, &out, &mut progress)
     };

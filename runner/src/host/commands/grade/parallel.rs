@@ -111,6 +111,9 @@ fn start(jobs: &Jobs<'_>, submission: &Submission, scratch: &Path) -> Result<Run
     for limit in &jobs.args.limits {
         cmd.arg("--limit").arg(limit);
     }
+    if jobs.args.pid_namespace {
+        cmd.arg("--pid-namespace");
+    }
     if jobs.args.require_containment {
         cmd.arg("--require-containment");
     }
