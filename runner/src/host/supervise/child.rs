@@ -321,7 +321,8 @@ fn read_events(pipe: std::io::PipeReader) -> std::io::Result<Receiver<(Instant, 
 /// Waits for a child's exit without polling: a pidfd is readable once the
 /// process has exited (Linux ≥ 5.3). A run's events close a few hundred
 /// microseconds before its exit (the kernel closes files before it tears
-/// down memory); a 1 ms sleep there cost every run half a millisecond.
+/// down memory), so a first look there nearly always missed, and each miss
+/// slept up to a millisecond.
 struct ExitWatch(Option<std::os::fd::OwnedFd>);
 
 impl ExitWatch {
