@@ -69,8 +69,6 @@ pub(crate) struct RunCgroup {
     /// What each controller bounds, for the report.
     pub(crate) applied: Vec<(&'static str, Result<String, String>)>,
     killed: u64,
-    /// The last [`RunCgroup::kill_all`] left no task in the group.
-    empty: bool,
 }
 
 /// `<pid>.<start time in ticks>`: unique to this runner even after its pid is reused.
@@ -153,7 +151,7 @@ impl RunCgroup {
             }
             Layout::V1 { dirs }
         };
-        let mut group = RunCgroup { layout, procs: Vec::new(), applied: Vec::new(), killed: 0, empty: false };
+        let mut group = RunCgroup { layout, procs: Vec::new(), applied: Vec::new(), killed: 0 };
         group.set_limits(memory_bytes, tasks);
         let paths: Vec<PathBuf> = group.dirs().iter().map(|d| d.join("cgroup.procs")).collect();
         for path in paths {
@@ -244,8 +242,9 @@ impl RunCgroup {
         Ok(())
     }
 
-    /// Kills every task in the group until none is left; returns how many were killed.
-    pub(crate) fn kill_all(&mut self) -> u64 {
+    /// Kills every task in the group until none is left (or its patience
+    /// ends); returns whether the group is empty.
+    pub(crate) fn kill_all(&mut self) -> bool {
         let until = Instant::now() + KILL_PATIENCE;
         let mut killed = 0u64;
         let signal = |pids: &[i32]| {
@@ -258,9 +257,9 @@ impl RunCgroup {
             // Each v1 controller lists the same tasks: count each once.
             let pids: std::collections::BTreeSet<i32> = self.dirs().iter().flat_map(|d| pids_in(d)).collect();
             let pids: Vec<i32> = pids.into_iter().collect();
-            self.empty = pids.is_empty();
             if pids.is_empty() || Instant::now() >= until {
-                break;
+                self.killed += killed;
+                return pids.is_empty();
             }
             killed = killed.max(pids.len() as u64);
             match (&self.layout, self.dir_of("freezer")) {
@@ -284,18 +283,11 @@ impl RunCgroup {
             }
             std::thread::sleep(Duration::from_micros(500));
         }
-        self.killed += killed;
-        killed
     }
 
     /// The kernel's figures for the run, read now (call after [`Self::kill_all`] for the final ones).
-    /// `held_all`: every process of the run was put in the group.
-    pub(crate) fn figures(&self, held_all: bool) -> CgroupFigures {
-        let mut figures = CgroupFigures {
-            killed_leftovers: self.killed,
-            emptied: held_all && self.empty,
-            ..CgroupFigures::default()
-        };
+    pub(crate) fn figures(&self) -> CgroupFigures {
+        let mut figures = CgroupFigures { killed_leftovers: self.killed, ..CgroupFigures::default() };
         match &self.layout {
             Layout::V2 { dir } => {
                 figures.cpu_ns = read_key(&dir.join("cpu.stat"), "usage_usec").map(|us| us * 1000);
@@ -370,7 +362,7 @@ pub(crate) fn remove_stale() -> usize {
             // The freezer's group may already be gone: a v1 kill without it
             // is a loop of SIGKILLs, fine for processes that cannot have
             // forked since their own group was frozen or killed.
-            drop(RunCgroup { layout, procs: Vec::new(), applied: Vec::new(), killed: 0, empty: false });
+            drop(RunCgroup { layout, procs: Vec::new(), applied: Vec::new(), killed: 0 });
             removed += 1;
         }
     }

@@ -109,9 +109,9 @@ impl RunContainment {
     /// removes the group. `None` when there was no group.
     pub fn finish(mut self) -> Option<CgroupFigures> {
         let mut group = self.cgroup.take()?;
-        group.kill_all();
-        // A spawn whose pre_exec join failed never ran.
-        let figures = group.figures(!self.join_failed);
+        let empty = group.kill_all();
+        // A spawn whose pre_exec join failed never ran: only the host's join can fail unseen.
+        let figures = CgroupFigures { emptied: empty && !self.join_failed, ..group.figures() };
         drop(group);
         Some(figures)
     }

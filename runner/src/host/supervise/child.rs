@@ -146,8 +146,8 @@ pub(crate) fn supervise(
     // Started before the child, so nothing can fail between spawning it and
     // watching it.
     let events = read_events(events_rx)?;
-    // contain: a cgroup for the run, made before the spawn and joined between fork and exec.
-    // A run's process waits for JOINED before it loads the plugin: the host joins it.
+    // contain: a cgroup for the run, made before the spawn; a run's process waits
+    // for JOINED before it contains itself and loads the plugin: the host joins it.
     let pid_namespace = command.pid_namespace || pid_namespace_requested();
     let mut containment = RunContainment::prepare(&command.limits, command.workers, pid_namespace, command.hold_stdin);
     let mut child = spawn(command, events_tx.as_raw_fd(), &containment)?;
